@@ -1,0 +1,192 @@
+// Command calls-emulator serves an emulator of the Cloudflare Calls (Realtime)
+// API (SFU apps and TURN keys) under /client/v4, for local development and
+// tests of the Terraform provider.
+//
+//	calls-emulator [-listen 127.0.0.1:8787] [-token T] [-email E -key K]
+//	               [-state FILE] [-addr-file FILE] [-log-requests]
+//
+// Point the provider at the printed base URL and use the token it prints (or
+// the one given with -token). With -listen 127.0.0.1:0 -addr-file FILE the
+// emulator picks a free port and writes its base URL to FILE once it accepts
+// connections (the file is removed again on exit).
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	switch {
+	case err == nil:
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(0)
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "calls-emulator:", err)
+		os.Exit(1)
+	}
+}
+
+var errUsage = errors.New("usage error")
+
+// run parses args, serves until ctx is done and shuts down gracefully.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("calls-emulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:8787", "`address` to listen on (port 0 picks a free port)")
+	token := fs.String("token", "", "accepted API `token`; if empty, a random one is generated and printed")
+	email := fs.String("email", "", "`email` of an accepted legacy email/key pair (with -key)")
+	key := fs.String("key", "", "accepted legacy global API `key` (with -email)")
+	state := fs.String("state", "", "`file` to load the state from and save it to after every change (contains secrets)")
+	addrFile := fs.String("addr-file", "", "once listening, write the base URL to this `file`")
+	logRequests := fs.Bool("log-requests", false, "log each request (method, path, status, duration) to stderr")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "calls-emulator: unexpected arguments: %q\n", fs.Args())
+		fs.Usage()
+		return errUsage
+	}
+	if (*email == "") != (*key == "") {
+		fmt.Fprintln(stderr, "calls-emulator: -email and -key must be given together")
+		return errUsage
+	}
+
+	generated := *token == ""
+	if generated {
+		*token = randomToken(40)
+	}
+	opts := emulator.Options{Tokens: []string{*token}, StatePath: *state}
+	if *email != "" {
+		opts.Keys = []emulator.Credential{{Email: *email, Key: *key}}
+	}
+	srv, err := emulator.New(opts)
+	if err != nil {
+		return err
+	}
+	var handler http.Handler = srv
+	if *logRequests {
+		handler = logged(handler, log.New(stderr, "", log.LstdFlags|log.Lmicroseconds))
+	}
+
+	if *addrFile != "" {
+		// A file left by an earlier run must not be mistaken for this one.
+		if err := os.Remove(*addrFile); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return err
+	}
+	base := baseURL(ln.Addr())
+	fmt.Fprintf(stdout, "calls-emulator listening on %s\n", base)
+	if generated {
+		fmt.Fprintf(stdout, "token: %s\n", *token)
+	} else {
+		fmt.Fprintln(stdout, "token: (from -token)")
+	}
+	if *addrFile != "" {
+		if err := writeFileAtomic(*addrFile, []byte(base)); err != nil {
+			ln.Close()
+			return err
+		}
+		defer os.Remove(*addrFile)
+	}
+	return emulator.Serve(ctx, ln, handler)
+}
+
+// baseURL is the API base for a listener address; an unspecified host
+// (0.0.0.0, ::) is reported as 127.0.0.1.
+func baseURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String() + emulator.APIPrefix
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port) + emulator.APIPrefix
+}
+
+const tokenAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+// randomToken returns n characters from a 64-letter alphabet (crypto/rand,
+// unbiased since 64 divides 256).
+func randomToken(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	for i := range b {
+		b[i] = tokenAlphabet[b[i]&63]
+	}
+	return string(b)
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	_, werr := f.Write(data)
+	cerr := f.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	if err := os.Chmod(f.Name(), 0o644); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	return nil
+}
+
+// logged logs method, path, status and duration of each request; never
+// headers or bodies, which carry credentials and secrets.
+func logged(next http.Handler, l *log.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		l.Printf("%s %s %s %s", r.Method, strconv.Quote(r.URL.Path), strconv.Itoa(sw.status), time.Since(start).Round(time.Microsecond))
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+const acct = "0123456789abcdef0123456789abcdef"
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startRun runs the program with args plus -listen 127.0.0.1:0 -addr-file and
+// returns the base URL, its output and a stop function returning run's error.
+func startRun(t *testing.T, args ...string) (string, *syncBuffer, *syncBuffer, func() error) {
+	t.Helper()
+	addrFile := filepath.Join(t.TempDir(), "addr")
+	args = append([]string{"-listen", "127.0.0.1:0", "-addr-file", addrFile}, args...)
+	ctx, cancel := context.WithCancel(context.Background())
+	stdout, stderr := &syncBuffer{}, &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, args, stdout, stderr) }()
+	stop := func() error {
+		cancel()
+		select {
+		case err := <-done:
+			if _, serr := os.Stat(addrFile); !errors.Is(serr, os.ErrNotExist) {
+				t.Errorf("addr file not removed on exit: %v", serr)
+			}
+			return err
+		case <-time.After(10 * time.Second):
+			t.Fatal("run did not return after cancel")
+			return nil
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		data, err := os.ReadFile(addrFile)
+		if err == nil {
+			return string(data), stdout, stderr, stop
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("run returned early: %v\n%s", err, stderr.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			t.Fatal("addr file never appeared")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func get(t *testing.T, url string, headers ...string) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res.StatusCode
+}
+
+func TestRunWithToken(t *testing.T) {
+	base, stdout, stderr, stop := startRun(t, "-token", "given-token", "-email", "me@example.com", "-key", "k3y", "-log-requests")
+	if !regexp.MustCompile(`^http://127\.0\.0\.1:\d+/client/v4$`).MatchString(base) {
+		t.Fatalf("addr file %q", base)
+	}
+	list := base + "/accounts/" + acct + "/calls/apps"
+	if c := get(t, list, "Authorization", "Bearer given-token"); c != 200 {
+		t.Fatalf("token: %d", c)
+	}
+	if c := get(t, list, "X-Auth-Email", "me@example.com", "X-Auth-Key", "k3y"); c != 200 {
+		t.Fatalf("email/key: %d", c)
+	}
+	if c := get(t, list, "Authorization", "Bearer other"); c != 403 {
+		t.Fatalf("wrong token: %d", c)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	want := "calls-emulator listening on " + base + "\ntoken: (from -token)\n"
+	if stdout.String() != want {
+		t.Fatalf("stdout %q, want %q", stdout.String(), want)
+	}
+	logs := stderr.String()
+	if !strings.Contains(logs, `GET "/client/v4/accounts/`+acct+`/calls/apps" 403`) {
+		t.Fatalf("request log: %q", logs)
+	}
+	for _, secret := range []string{"given-token", "k3y"} {
+		if strings.Contains(logs, secret) {
+			t.Fatalf("log leaks %q: %s", secret, logs)
+		}
+	}
+}
+
+func TestRunGeneratesToken(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state.json")
+	base, stdout, _, stop := startRun(t, "-state", state)
+	m := regexp.MustCompile(`(?m)^token: ([A-Za-z0-9_-]{40})$`).FindStringSubmatch(stdout.String())
+	if m == nil {
+		t.Fatalf("no generated token in %q", stdout.String())
+	}
+	req, _ := http.NewRequest("POST", base+"/accounts/"+acct+"/calls/turn_keys", strings.NewReader(`{"name":"x"}`))
+	req.Header.Set("Authorization", "Bearer "+m[1])
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 201 {
+		t.Fatalf("create with generated token: %d", res.StatusCode)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if data, err := os.ReadFile(state); err != nil || !strings.Contains(string(data), `"turn_keys"`) {
+		t.Fatalf("state file: %v %s", err, data)
+	}
+	if randomToken(40) == randomToken(40) {
+		t.Fatal("tokens repeat")
+	}
+}
+
+func TestRunFlagErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"-email", "a@b.c"},
+		{"-key", "k"},
+		{"extra"},
+		{"-no-such-flag"},
+	} {
+		var out bytes.Buffer
+		if err := run(context.Background(), args, io.Discard, &out); !errors.Is(err, errUsage) {
+			t.Errorf("%v: err %v", args, err)
+		}
+	}
+	if err := run(context.Background(), []string{"-h"}, io.Discard, io.Discard); !errors.Is(err, flag.ErrHelp) {
+		t.Errorf("-h: %v", err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(bad, []byte("{"), 0o600)
+	if err := run(context.Background(), []string{"-state", bad, "-listen", "127.0.0.1:0"}, io.Discard, io.Discard); err == nil {
+		t.Error("corrupt state file accepted")
+	}
+	if err := run(context.Background(), []string{"-listen", "256.0.0.1:0"}, io.Discard, io.Discard); err == nil {
+		t.Error("bad listen address accepted")
+	}
+}
+
+func TestBaseURL(t *testing.T) {
+	for addr, want := range map[string]string{
+		"127.0.0.1:8787": "http://127.0.0.1:8787/client/v4",
+		"0.0.0.0:8787":   "http://127.0.0.1:8787/client/v4",
+		"[::]:8787":      "http://127.0.0.1:8787/client/v4",
+		"[::1]:8787":     "http://[::1]:8787/client/v4",
+	} {
+		tcp, err := net.ResolveTCPAddr("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := baseURL(tcp); got != want {
+			t.Errorf("baseURL(%s) = %s, want %s", addr, got, want)
+		}
+	}
+}

@@ -1,0 +1,303 @@
+// Package emulator is a self-contained emulator of the Cloudflare Calls
+// (Realtime) API: SFU apps and TURN keys under /client/v4.
+//
+// It speaks the Cloudflare v4 wire format (the success/errors/messages/result
+// envelope, the same status codes and error codes), checks credentials,
+// validates identifiers and bodies, keeps objects per account, and can persist
+// its state to a file. It is used in-process by the provider's tests (see
+// Start) and as a stand-alone program (cmd/calls-emulator).
+//
+// Only the standard library is used.
+package emulator
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// APIPrefix is the path prefix of the emulated Cloudflare API.
+const APIPrefix = "/client/v4"
+
+// AdminPrefix is the path prefix of the emulator's own, unauthenticated
+// endpoints (counters, health). Requests there are not counted.
+const AdminPrefix = "/__emulator/"
+
+// TimeFormat is the layout of every timestamp on the wire (applied to UTC
+// times): RFC 3339 with microsecond precision, e.g. 2026-11-22T20:20:19.123456Z.
+const TimeFormat = "2006-01-02T15:04:05.000000Z07:00"
+
+// Credential is a legacy email + global API key pair.
+type Credential struct{ Email, Key string }
+
+// Options configure a Server.
+type Options struct {
+	// Tokens are the accepted API tokens (Authorization: Bearer <token>).
+	Tokens []string
+	// Keys are the accepted legacy X-Auth-Email / X-Auth-Key pairs.
+	// At least one token or key is required.
+	Keys []Credential
+	// StatePath, when set, is loaded by New (a missing or empty file means an
+	// empty state) and rewritten atomically after every mutation.
+	StatePath string
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// App is an SFU application. Secret is only ever sent on the wire in the
+// response to its creation.
+type App struct {
+	UID      string    `json:"uid"`
+	Name     string    `json:"name"`
+	Secret   string    `json:"secret"`
+	Created  time.Time `json:"created"`
+	Modified time.Time `json:"modified"`
+}
+
+// TURNKey is a TURN key. Key is only ever sent on the wire in the response to
+// its creation.
+type TURNKey struct {
+	UID      string    `json:"uid"`
+	Name     string    `json:"name"`
+	Key      string    `json:"key"`
+	Created  time.Time `json:"created"`
+	Modified time.Time `json:"modified"`
+}
+
+// Errors returned by the direct mutation methods of Server.
+var (
+	ErrNotFound  = errors.New("emulator: object not found")
+	ErrInvalidID = errors.New("emulator: identifier is not 32 lowercase hex characters")
+)
+
+// Server is the emulator. It is an http.Handler and safe for concurrent use.
+type Server struct {
+	store    *store
+	tokens   []string
+	keys     []Credential
+	counters counters
+
+	// chain is applied, outermost first, to every /client/v4 request after
+	// routing (the route is in the request context). Later features such as
+	// fault injection, per-token rate limiting or artificial latency slot in
+	// here as further middlewares.
+	chain     []middleware
+	api       *http.ServeMux
+	unmatched http.Handler
+	admin     *http.ServeMux
+}
+
+// New builds a Server, loading Options.StatePath when it is set.
+func New(opts Options) (*Server, error) {
+	if len(opts.Tokens) == 0 && len(opts.Keys) == 0 {
+		return nil, errors.New("emulator: at least one API token or email/key pair is required")
+	}
+	for _, t := range opts.Tokens {
+		if strings.TrimSpace(t) == "" {
+			return nil, errors.New("emulator: empty API token")
+		}
+	}
+	for _, c := range opts.Keys {
+		if strings.TrimSpace(c.Email) == "" || strings.TrimSpace(c.Key) == "" {
+			return nil, errors.New("emulator: an email/key pair needs both an email and a key")
+		}
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	st := &store{
+		accounts:  make(map[string]*account),
+		statePath: opts.StatePath,
+		now:       now,
+	}
+	if err := st.load(); err != nil {
+		return nil, err
+	}
+	s := &Server{
+		store:  st,
+		tokens: append([]string(nil), opts.Tokens...),
+		keys:   append([]Credential(nil), opts.Keys...),
+	}
+	s.counters.routes = make(map[string]int64)
+	s.chain = []middleware{
+		s.countRequests,
+		s.requireAuth,
+		s.validateIDs,
+	}
+	s.registerRoutes()
+	return s, nil
+}
+
+// ServeHTTP dispatches /client/v4 to the emulated API, /__emulator/ to the
+// admin endpoints, and answers 404 elsewhere.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	switch {
+	case p == APIPrefix || strings.HasPrefix(p, APIPrefix+"/"):
+		// http.ServeMux would answer a non-canonical path with a redirect
+		// of its own, bypassing authentication, counting and the envelope.
+		if ep := r.URL.EscapedPath(); r.Method == http.MethodConnect || cleanPath(ep) != ep {
+			s.unmatched.ServeHTTP(w, r)
+			return
+		}
+		s.api.ServeHTTP(w, r)
+	case strings.HasPrefix(p, AdminPrefix):
+		s.admin.ServeHTTP(w, r)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// Counters returns a copy of the request counters, keyed
+// "<METHOD> <route pattern>" (or "<METHOD> unmatched").
+func (s *Server) Counters() map[string]int64 {
+	routes, _ := s.counters.snapshot()
+	return routes
+}
+
+// TotalRequests is the number of requests to /client/v4 since start or the
+// last reset.
+func (s *Server) TotalRequests() int64 {
+	_, total := s.counters.snapshot()
+	return total
+}
+
+// ResetCounters sets every counter back to zero.
+func (s *Server) ResetCounters() { s.counters.reset() }
+
+// Apps returns copies of the account's apps, in creation order.
+func (s *Server) Apps(accountID string) []App {
+	recs := s.store.list(kindApp, accountID)
+	out := make([]App, len(recs))
+	for i, r := range recs {
+		out[i] = r.app()
+	}
+	return out
+}
+
+// TURNKeys returns copies of the account's TURN keys, in creation order.
+func (s *Server) TURNKeys(accountID string) []TURNKey {
+	recs := s.store.list(kindTURNKey, accountID)
+	out := make([]TURNKey, len(recs))
+	for i, r := range recs {
+		out[i] = r.turnKey()
+	}
+	return out
+}
+
+// AppCount is the number of apps across all accounts.
+func (s *Server) AppCount() int { return s.store.count(kindApp) }
+
+// TURNKeyCount is the number of TURN keys across all accounts.
+func (s *Server) TURNKeyCount() int { return s.store.count(kindTURNKey) }
+
+// CreateApp creates an app directly, as if through the API (persisted when a
+// StatePath is set). It is meant for tests that simulate changes made outside
+// Terraform.
+func (s *Server) CreateApp(accountID, name string) (App, error) {
+	if !isHexID(accountID) {
+		return App{}, ErrInvalidID
+	}
+	rec, err := s.store.create(kindApp, accountID, name)
+	return rec.app(), err
+}
+
+// RenameApp sets an app's name and bumps its modification time, as a PUT does.
+func (s *Server) RenameApp(accountID, uid, name string) (App, error) {
+	if !isHexID(accountID) || !isHexID(uid) {
+		return App{}, ErrInvalidID
+	}
+	rec, err := s.store.update(kindApp, accountID, uid, name)
+	return rec.app(), err
+}
+
+// DeleteApp deletes an app directly.
+func (s *Server) DeleteApp(accountID, uid string) error {
+	if !isHexID(accountID) || !isHexID(uid) {
+		return ErrInvalidID
+	}
+	_, err := s.store.remove(kindApp, accountID, uid)
+	return err
+}
+
+// CreateTURNKey creates a TURN key directly (see CreateApp).
+func (s *Server) CreateTURNKey(accountID, name string) (TURNKey, error) {
+	if !isHexID(accountID) {
+		return TURNKey{}, ErrInvalidID
+	}
+	rec, err := s.store.create(kindTURNKey, accountID, name)
+	return rec.turnKey(), err
+}
+
+// RenameTURNKey sets a TURN key's name and bumps its modification time.
+func (s *Server) RenameTURNKey(accountID, uid, name string) (TURNKey, error) {
+	if !isHexID(accountID) || !isHexID(uid) {
+		return TURNKey{}, ErrInvalidID
+	}
+	rec, err := s.store.update(kindTURNKey, accountID, uid, name)
+	return rec.turnKey(), err
+}
+
+// DeleteTURNKey deletes a TURN key directly.
+func (s *Server) DeleteTURNKey(accountID, uid string) error {
+	if !isHexID(accountID) || !isHexID(uid) {
+		return ErrInvalidID
+	}
+	_, err := s.store.remove(kindTURNKey, accountID, uid)
+	return err
+}
+
+// counters holds the per-route request counts.
+type counters struct {
+	mu     sync.Mutex
+	routes map[string]int64
+	total  int64
+}
+
+func (c *counters) inc(key string) {
+	c.mu.Lock()
+	c.routes[key]++
+	c.total++
+	c.mu.Unlock()
+}
+
+func (c *counters) snapshot() (map[string]int64, int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make(map[string]int64, len(c.routes))
+	for k, v := range c.routes {
+		out[k] = v
+	}
+	return out, c.total
+}
+
+func (c *counters) reset() {
+	c.mu.Lock()
+	c.routes = make(map[string]int64)
+	c.total = 0
+	c.mu.Unlock()
+}
+
+// isHexID reports whether s is a Cloudflare identifier: 32 lowercase hex chars.
+func isHexID(s string) bool { return isLowerHex(s, 32) }
+
+func isLowerHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func formatTime(t time.Time) string { return t.UTC().Format(TimeFormat) }
+
+func errorf(format string, args ...any) error { return fmt.Errorf("emulator: "+format, args...) }

@@ -1,0 +1,334 @@
+package emulator
+
+import (
+	"bytes"
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path"
+	"strings"
+)
+
+// Cloudflare error codes used by the emulator.
+const (
+	codeAuthError        = 10000
+	codeInternal         = 10001
+	codeBadRequest       = 10400
+	codeNotFound         = 10404
+	codeMethodNotAllowed = 10405
+	codeNoRoute          = 7000
+	codeInvalidObjectID  = 7003
+)
+
+const maxBodyBytes = 1 << 20
+
+// route describes the API route a request matched.
+type route struct {
+	// label is the route pattern without the /client/v4 prefix, e.g.
+	// "/accounts/{account_id}/calls/apps", or "unmatched".
+	label string
+	kind  kind
+	// params are the path parameters that must be Cloudflare identifiers.
+	params []string
+}
+
+var unmatchedRoute = &route{label: "unmatched"}
+
+type routeKey struct{}
+
+func routeOf(r *http.Request) *route {
+	if rt, ok := r.Context().Value(routeKey{}).(*route); ok {
+		return rt
+	}
+	return unmatchedRoute
+}
+
+// middleware wraps a handler; see Server.chain.
+type middleware func(next http.Handler) http.Handler
+
+func (s *Server) registerRoutes() {
+	s.api = http.NewServeMux()
+	for k := range numKinds {
+		info := kinds[k]
+		coll := "/accounts/{account_id}/calls/" + info.collection
+		item := coll + "/{" + info.idParam + "}"
+		collRoute := &route{label: coll, kind: k, params: []string{"account_id"}}
+		itemRoute := &route{label: item, kind: k, params: []string{"account_id", info.idParam}}
+
+		s.handle(http.MethodGet, collRoute, s.handleList)
+		s.handle(http.MethodPost, collRoute, s.handleCreate)
+		s.handle("", collRoute, methodNotAllowed("GET, HEAD, POST"))
+		s.handle(http.MethodGet, itemRoute, s.handleGet)
+		s.handle(http.MethodPut, itemRoute, s.handleUpdate)
+		s.handle(http.MethodDelete, itemRoute, s.handleDelete)
+		s.handle("", itemRoute, methodNotAllowed("DELETE, GET, HEAD, PUT"))
+	}
+	s.unmatched = s.wrap(unmatchedRoute, http.HandlerFunc(handleNoRoute))
+	s.api.Handle("/", s.unmatched)
+
+	s.admin = http.NewServeMux()
+	s.admin.HandleFunc("GET "+AdminPrefix+"counters", s.handleAdminCounters)
+	s.admin.HandleFunc("POST "+AdminPrefix+"reset-counters", s.handleAdminReset)
+	s.admin.HandleFunc("GET "+AdminPrefix+"health", handleHealth)
+}
+
+// handle registers h for method (all other methods when "") on rt.
+func (s *Server) handle(method string, rt *route, h http.HandlerFunc) {
+	pattern := APIPrefix + rt.label
+	if method != "" {
+		pattern = method + " " + pattern
+	}
+	s.api.Handle(pattern, s.wrap(rt, h))
+}
+
+// wrap puts rt in the request context and runs the middleware chain, then h.
+func (s *Server) wrap(rt *route, h http.Handler) http.Handler {
+	for i := len(s.chain) - 1; i >= 0; i-- {
+		h = s.chain[i](h)
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), routeKey{}, rt)))
+	})
+}
+
+// countRequests counts every request, accepted or not.
+func (s *Server) countRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.counters.inc(r.Method + " " + routeOf(r).label)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// requireAuth answers 403 unless the request carries accepted credentials.
+func (s *Server) requireAuth(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.authenticated(r) {
+			writeError(w, http.StatusForbidden, codeAuthError, "Authentication error")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) authenticated(r *http.Request) bool {
+	if h := r.Header.Get("Authorization"); h != "" {
+		scheme, token, ok := strings.Cut(h, " ")
+		token = strings.TrimSpace(token)
+		if ok && strings.EqualFold(scheme, "Bearer") && token != "" {
+			for _, t := range s.tokens {
+				if subtle.ConstantTimeCompare([]byte(token), []byte(t)) == 1 {
+					return true
+				}
+			}
+		}
+	}
+	email, key := r.Header.Get("X-Auth-Email"), r.Header.Get("X-Auth-Key")
+	if email != "" && key != "" {
+		for _, c := range s.keys {
+			if strings.EqualFold(email, c.Email) && subtle.ConstantTimeCompare([]byte(key), []byte(c.Key)) == 1 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// validateIDs answers 400/7003 when an identifier in the path is malformed.
+func (s *Server) validateIDs(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for _, p := range routeOf(r).params {
+			if !isHexID(r.PathValue(p)) {
+				writeError(w, http.StatusBadRequest, codeInvalidObjectID, fmt.Sprintf(
+					"Could not route to %s, perhaps your object identifier is invalid?",
+					strings.TrimPrefix(r.URL.Path, APIPrefix)))
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
+	k := routeOf(r).kind
+	recs := s.store.list(k, r.PathValue("account_id"))
+	out := make([]map[string]any, 0, len(recs))
+	for _, rec := range recs {
+		out = append(out, rec.wire(k, false))
+	}
+	writeResult(w, http.StatusOK, out)
+}
+
+func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
+	k := routeOf(r).kind
+	name, err := readNameBody(w, r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, codeBadRequest, "Invalid request body: "+err.Error())
+		return
+	}
+	rec, err := s.store.create(k, r.PathValue("account_id"), name)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, codeInternal, "Internal server error")
+		return
+	}
+	writeResult(w, http.StatusCreated, rec.wire(k, true))
+}
+
+func (s *Server) handleGet(w http.ResponseWriter, r *http.Request) {
+	k := routeOf(r).kind
+	rec, ok := s.store.get(k, r.PathValue("account_id"), r.PathValue(kinds[k].idParam))
+	if !ok {
+		writeError(w, http.StatusNotFound, codeNotFound, kinds[k].notFound)
+		return
+	}
+	writeResult(w, http.StatusOK, rec.wire(k, false))
+}
+
+func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
+	k := routeOf(r).kind
+	name, err := readNameBody(w, r)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, codeBadRequest, "Invalid request body: "+err.Error())
+		return
+	}
+	rec, err := s.store.update(k, r.PathValue("account_id"), r.PathValue(kinds[k].idParam), name)
+	s.writeMutation(w, k, rec, err)
+}
+
+func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) {
+	k := routeOf(r).kind
+	rec, err := s.store.remove(k, r.PathValue("account_id"), r.PathValue(kinds[k].idParam))
+	s.writeMutation(w, k, rec, err)
+}
+
+func (s *Server) writeMutation(w http.ResponseWriter, k kind, rec record, err error) {
+	switch {
+	case errors.Is(err, ErrNotFound):
+		writeError(w, http.StatusNotFound, codeNotFound, kinds[k].notFound)
+	case err != nil:
+		writeError(w, http.StatusInternalServerError, codeInternal, "Internal server error")
+	default:
+		writeResult(w, http.StatusOK, rec.wire(k, false))
+	}
+}
+
+func methodNotAllowed(allow string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		writeError(w, http.StatusMethodNotAllowed, codeMethodNotAllowed, "Method not allowed")
+	}
+}
+
+func handleNoRoute(w http.ResponseWriter, r *http.Request) {
+	writeError(w, http.StatusNotFound, codeNoRoute, "No route for that URI")
+}
+
+// readNameBody parses a create/update body: a JSON object whose optional
+// "name" member is a string. An empty body counts as {}.
+func readNameBody(w http.ResponseWriter, r *http.Request) (string, error) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return "", fmt.Errorf("body larger than %d bytes", maxBodyBytes)
+		}
+		return "", errors.New("could not read body")
+	}
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return "", nil
+	}
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		return "", fmt.Errorf("malformed JSON: %v", err)
+	}
+	fields, ok := v.(map[string]any)
+	if !ok {
+		return "", errors.New("expected a JSON object")
+	}
+	raw, present := fields["name"]
+	if !present {
+		return "", nil
+	}
+	name, ok := raw.(string)
+	if !ok {
+		return "", errors.New(`"name" must be a string`)
+	}
+	return name, nil
+}
+
+type apiMessage struct {
+	Code    int    `json:"code"`
+	Message string `json:"message"`
+}
+
+type envelope struct {
+	Success  bool         `json:"success"`
+	Errors   []apiMessage `json:"errors"`
+	Messages []apiMessage `json:"messages"`
+	Result   any          `json:"result"`
+}
+
+func writeResult(w http.ResponseWriter, status int, result any) {
+	writeEnvelope(w, status, envelope{Success: true, Errors: []apiMessage{}, Messages: []apiMessage{}, Result: result})
+}
+
+func writeError(w http.ResponseWriter, status, code int, message string) {
+	writeEnvelope(w, status, envelope{
+		Errors:   []apiMessage{{Code: code, Message: message}},
+		Messages: []apiMessage{},
+	})
+}
+
+func writeEnvelope(w http.ResponseWriter, status int, env envelope) {
+	body, err := json.Marshal(env)
+	if err != nil { // cannot happen with the types used here
+		status = http.StatusInternalServerError
+		body = []byte(`{"success":false,"errors":[{"code":10001,"message":"Internal server error"}],"messages":[],"result":null}`)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(append(body, '\n'))
+}
+
+func (s *Server) handleAdminCounters(w http.ResponseWriter, r *http.Request) {
+	routes, total := s.counters.snapshot()
+	body, _ := json.Marshal(struct {
+		Total  int64            `json:"total"`
+		Routes map[string]int64 `json:"routes"`
+	}{total, routes})
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Write(append(body, '\n'))
+}
+
+func (s *Server) handleAdminReset(w http.ResponseWriter, r *http.Request) {
+	s.counters.reset()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func handleHealth(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	io.WriteString(w, "ok")
+}
+
+// cleanPath is the canonical form http.ServeMux expects (it redirects any
+// other): path.Clean, keeping a trailing slash.
+func cleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	if p[0] != '/' {
+		p = "/" + p
+	}
+	np := path.Clean(p)
+	if p[len(p)-1] == '/' && np != "/" {
+		np += "/"
+	}
+	return np
+}

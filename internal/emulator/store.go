@@ -1,0 +1,370 @@
+package emulator
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+)
+
+// kind is a type of stored object. Apps and TURN keys behave identically on
+// the wire apart from their names and the name of their secret field.
+type kind int
+
+const (
+	kindApp kind = iota
+	kindTURNKey
+	numKinds
+)
+
+type kindInfo struct {
+	collection  string // path segment after /calls/
+	idParam     string // name of the object's path parameter
+	secretField string // JSON name of the secret, only sent on creation
+	notFound    string // message of the 10404 error
+	noun        string // for error messages
+}
+
+var kinds = [numKinds]kindInfo{
+	kindApp: {
+		collection:  "apps",
+		idParam:     "app_id",
+		secretField: "secret",
+		notFound:    "App not found",
+		noun:        "app",
+	},
+	kindTURNKey: {
+		collection:  "turn_keys",
+		idParam:     "key_id",
+		secretField: "key",
+		notFound:    "TURN key not found",
+		noun:        "TURN key",
+	},
+}
+
+// record is the stored form of an app or a TURN key.
+type record struct {
+	uid, name, secret string
+	created, modified time.Time
+}
+
+func (r record) app() App {
+	return App{UID: r.uid, Name: r.name, Secret: r.secret, Created: r.created, Modified: r.modified}
+}
+
+func (r record) turnKey() TURNKey {
+	return TURNKey{UID: r.uid, Name: r.name, Key: r.secret, Created: r.created, Modified: r.modified}
+}
+
+// wire is the JSON object sent to clients; the secret only when withSecret.
+func (r record) wire(k kind, withSecret bool) map[string]any {
+	m := map[string]any{
+		"uid":      r.uid,
+		"name":     r.name,
+		"created":  formatTime(r.created),
+		"modified": formatTime(r.modified),
+	}
+	if withSecret {
+		m[kinds[k].secretField] = r.secret
+	}
+	return m
+}
+
+type account struct {
+	records [numKinds][]record // creation order
+}
+
+// store is the emulator's state. Every method takes the lock; mutations are
+// saved to statePath (when set) while still holding it, and rolled back when
+// saving fails, so memory and file never disagree.
+type store struct {
+	mu        sync.RWMutex
+	accounts  map[string]*account
+	statePath string
+	now       func() time.Time
+}
+
+func (st *store) timestamp() time.Time { return st.now().UTC().Truncate(time.Microsecond) }
+
+func (st *store) list(k kind, acct string) []record {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	a := st.accounts[acct]
+	if a == nil {
+		return []record{}
+	}
+	return slices.Clone(a.records[k])
+}
+
+func (st *store) count(k kind) int {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	n := 0
+	for _, a := range st.accounts {
+		n += len(a.records[k])
+	}
+	return n
+}
+
+// find returns the index of uid in the account, or -1. Caller holds the lock.
+func (st *store) find(k kind, acct, uid string) (*account, int) {
+	a := st.accounts[acct]
+	if a == nil {
+		return nil, -1
+	}
+	for i := range a.records[k] {
+		if a.records[k][i].uid == uid {
+			return a, i
+		}
+	}
+	return a, -1
+}
+
+func (st *store) get(k kind, acct, uid string) (record, bool) {
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	a, i := st.find(k, acct, uid)
+	if i < 0 {
+		return record{}, false
+	}
+	return a.records[k][i], true
+}
+
+// uidTaken reports whether uid exists in any account. Caller holds the lock.
+func (st *store) uidTaken(k kind, uid string) bool {
+	for _, a := range st.accounts {
+		for i := range a.records[k] {
+			if a.records[k][i].uid == uid {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (st *store) create(k kind, acct, name string) (record, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	uid := randomHex(16)
+	for st.uidTaken(k, uid) {
+		uid = randomHex(16)
+	}
+	now := st.timestamp()
+	rec := record{uid: uid, name: name, secret: randomHex(32), created: now, modified: now}
+	a := st.accounts[acct]
+	newAccount := a == nil
+	if newAccount {
+		a = &account{}
+		st.accounts[acct] = a
+	}
+	a.records[k] = append(a.records[k], rec)
+	if err := st.persist(); err != nil {
+		n := len(a.records[k]) - 1
+		a.records[k][n] = record{}
+		a.records[k] = a.records[k][:n]
+		if newAccount {
+			delete(st.accounts, acct)
+		}
+		return record{}, err
+	}
+	return rec, nil
+}
+
+func (st *store) update(k kind, acct, uid, name string) (record, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	a, i := st.find(k, acct, uid)
+	if i < 0 {
+		return record{}, ErrNotFound
+	}
+	old := a.records[k][i]
+	rec := old
+	rec.name = name
+	rec.modified = st.timestamp()
+	if !rec.modified.After(old.modified) {
+		// modified must move forward even when the clock has not.
+		rec.modified = old.modified.Add(time.Microsecond)
+	}
+	a.records[k][i] = rec
+	if err := st.persist(); err != nil {
+		a.records[k][i] = old
+		return record{}, err
+	}
+	return rec, nil
+}
+
+func (st *store) remove(k kind, acct, uid string) (record, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	a, i := st.find(k, acct, uid)
+	if i < 0 {
+		return record{}, ErrNotFound
+	}
+	old := a.records[k][i]
+	a.records[k] = slices.Delete(a.records[k], i, i+1)
+	if err := st.persist(); err != nil {
+		a.records[k] = slices.Insert(a.records[k], i, old)
+		return record{}, err
+	}
+	return old, nil
+}
+
+// stateFile is the persisted form. It holds secrets: written with mode 0600.
+type stateFile struct {
+	Version  int                     `json:"version"`
+	Accounts map[string]stateAccount `json:"accounts"`
+}
+
+type stateAccount struct {
+	Apps     []App     `json:"apps"`
+	TURNKeys []TURNKey `json:"turn_keys"`
+}
+
+const stateVersion = 1
+
+// persist writes the whole state to statePath. Caller holds the write lock.
+func (st *store) persist() error {
+	if st.statePath == "" {
+		return nil
+	}
+	sf := stateFile{Version: stateVersion, Accounts: make(map[string]stateAccount)}
+	for id, a := range st.accounts {
+		if len(a.records[kindApp]) == 0 && len(a.records[kindTURNKey]) == 0 {
+			continue
+		}
+		sa := stateAccount{Apps: []App{}, TURNKeys: []TURNKey{}}
+		for _, r := range a.records[kindApp] {
+			sa.Apps = append(sa.Apps, r.app())
+		}
+		for _, r := range a.records[kindTURNKey] {
+			sa.TURNKeys = append(sa.TURNKeys, r.turnKey())
+		}
+		sf.Accounts[id] = sa
+	}
+	data, err := json.MarshalIndent(sf, "", "  ")
+	if err != nil {
+		return errorf("encoding state: %v", err)
+	}
+	if err := writeFileAtomic(st.statePath, append(data, '\n'), 0o600); err != nil {
+		return errorf("saving state: %v", err)
+	}
+	return nil
+}
+
+// load reads statePath, if set and present, replacing the in-memory state.
+func (st *store) load() error {
+	if st.statePath == "" {
+		return nil
+	}
+	data, err := os.ReadFile(st.statePath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return errorf("reading state: %v", err)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil
+	}
+	var sf stateFile
+	if err := json.Unmarshal(data, &sf); err != nil {
+		return errorf("state file %s: %v", st.statePath, err)
+	}
+	if sf.Version != stateVersion {
+		return errorf("state file %s: unsupported version %d", st.statePath, sf.Version)
+	}
+	seen := [numKinds]map[string]bool{make(map[string]bool), make(map[string]bool)}
+	accounts := make(map[string]*account, len(sf.Accounts))
+	add := func(k kind, a *account, acct string, r record) error {
+		switch {
+		case !isHexID(r.uid):
+			return errorf("state file %s: account %s: invalid %s uid %q", st.statePath, acct, kinds[k].noun, r.uid)
+		case seen[k][r.uid]:
+			return errorf("state file %s: duplicate %s uid %s", st.statePath, kinds[k].noun, r.uid)
+		case !isLowerHex(r.secret, 64):
+			return errorf("state file %s: %s %s: invalid %s", st.statePath, kinds[k].noun, r.uid, kinds[k].secretField)
+		case r.created.IsZero() || r.modified.IsZero() || r.modified.Before(r.created):
+			return errorf("state file %s: %s %s: invalid timestamps", st.statePath, kinds[k].noun, r.uid)
+		}
+		seen[k][r.uid] = true
+		r.created = r.created.UTC().Truncate(time.Microsecond)
+		r.modified = r.modified.UTC().Truncate(time.Microsecond)
+		a.records[k] = append(a.records[k], r)
+		return nil
+	}
+	for acct, sa := range sf.Accounts {
+		if !isHexID(acct) {
+			return errorf("state file %s: invalid account id %q", st.statePath, acct)
+		}
+		a := &account{}
+		for _, x := range sa.Apps {
+			if err := add(kindApp, a, acct, record{x.UID, x.Name, x.Secret, x.Created, x.Modified}); err != nil {
+				return err
+			}
+		}
+		for _, x := range sa.TURNKeys {
+			if err := add(kindTURNKey, a, acct, record{x.UID, x.Name, x.Key, x.Created, x.Modified}); err != nil {
+				return err
+			}
+		}
+		accounts[acct] = a
+	}
+	st.accounts = accounts
+	return nil
+}
+
+// writeFileAtomic writes data to a temporary file next to path and renames it
+// over path, so readers see either the old or the new content.
+func writeFileAtomic(path string, data []byte, perm fs.FileMode) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	if _, err = f.Write(data); err != nil {
+		return err
+	}
+	if err = f.Chmod(perm); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return err
+	}
+	if d, derr := os.Open(dir); derr == nil { // best effort: make the rename durable
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// randomHex returns 2n lowercase hex characters from crypto/rand.
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic("emulator: crypto/rand: " + err.Error()) // never happens since Go 1.24
+	}
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,195 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/calls-terraform/terraform-provider-cloudflare/internal/callsapi"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = (*CallsAppResource)(nil)
+	_ resource.ResourceWithImportState = (*CallsAppResource)(nil)
+)
+
+// CallsAppResource manages a Calls (SFU) app.
+type CallsAppResource struct {
+	data *providerData
+}
+
+// NewCallsAppResource returns the cloudflare_calls_app resource.
+func NewCallsAppResource() resource.Resource { return &CallsAppResource{} }
+
+type callsAppModel struct {
+	ID        types.String `tfsdk:"id"`
+	AccountID types.String `tfsdk:"account_id"`
+	Name      types.String `tfsdk:"name"`
+	UID       types.String `tfsdk:"uid"`
+	Secret    types.String `tfsdk:"secret"`
+	Created   types.String `tfsdk:"created"`
+	Modified  types.String `tfsdk:"modified"`
+}
+
+// setFromAPI copies what the API returned. The secret is left alone unless
+// the answer carries one: only the create answer does.
+func (m *callsAppModel) setFromAPI(app *callsapi.App) {
+	m.ID = types.StringValue(app.UID)
+	m.UID = types.StringValue(app.UID)
+	m.Name = types.StringValue(app.Name)
+	m.Created = types.StringValue(app.Created)
+	m.Modified = types.StringValue(app.Modified)
+	if app.Secret != "" {
+		m.Secret = types.StringValue(app.Secret)
+	}
+}
+
+func (r *CallsAppResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_calls_app"
+}
+
+func (r *CallsAppResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	stable := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A Cloudflare Calls (Realtime SFU) app. The app's `secret` is returned by the API only when the app is created; " +
+			"the provider keeps it in state from then on. An imported app has no `secret` in state.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "Same as `uid`, for tools that expect an `id`.",
+				Computed:            true,
+				PlanModifiers:       stable,
+			},
+			"account_id": schema.StringAttribute{
+				MarkdownDescription: "The Cloudflare account id (32 lowercase hexadecimal characters). Changing it replaces the app.",
+				Required:            true,
+				Validators:          []validator.String{idValidator("account id")},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "A short description of the app. Defaults to an empty string, like the API. Renaming happens in place.",
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(""),
+			},
+			"uid": schema.StringAttribute{
+				MarkdownDescription: "The app's id, assigned by Cloudflare (32 hexadecimal characters).",
+				Computed:            true,
+				PlanModifiers:       stable,
+			},
+			"secret": schema.StringAttribute{
+				MarkdownDescription: "The app's bearer secret (64 hexadecimal characters). The API returns it only when the app is created, " +
+					"so it is kept from state on every refresh and update. It is null for an imported app.",
+				Computed:      true,
+				Sensitive:     true,
+				PlanModifiers: stable,
+			},
+			"created": schema.StringAttribute{
+				MarkdownDescription: "When the app was created (RFC 3339, UTC).",
+				Computed:            true,
+				PlanModifiers:       stable,
+			},
+			"modified": schema.StringAttribute{
+				MarkdownDescription: "When the app was last changed (RFC 3339, UTC). Changes on rename.",
+				Computed:            true,
+			},
+		},
+	}
+}
+
+func (r *CallsAppResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = configureData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *CallsAppResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan callsAppModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = r.data.withMasks(ctx)
+
+	app, err := r.data.client.CreateApp(ctx, plan.AccountID.ValueString(), plan.Name.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to create Calls app", apiErrorDetail(err))
+		return
+	}
+	ctx = r.data.withMasks(ctx, app.Secret)
+	plan.setFromAPI(app)
+	tflog.Info(ctx, "created Calls app", map[string]any{"account_id": plan.AccountID.ValueString(), "uid": app.UID})
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *CallsAppResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state callsAppModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = r.data.withMasks(ctx, state.Secret.ValueString())
+
+	app, err := r.data.client.GetApp(ctx, state.AccountID.ValueString(), state.UID.ValueString())
+	if callsapi.IsNotFound(err) {
+		tflog.Warn(ctx, "Calls app no longer exists; removing it from state", map[string]any{"uid": state.UID.ValueString()})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to read Calls app", apiErrorDetail(err))
+		return
+	}
+	state.setFromAPI(app)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *CallsAppResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state callsAppModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = r.data.withMasks(ctx, state.Secret.ValueString())
+
+	app, err := r.data.client.UpdateApp(ctx, state.AccountID.ValueString(), state.UID.ValueString(), plan.Name.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to rename Calls app", apiErrorDetail(err))
+		return
+	}
+	plan.setFromAPI(app)
+	plan.Secret = state.Secret
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *CallsAppResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state callsAppModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = r.data.withMasks(ctx, state.Secret.ValueString())
+
+	err := r.data.client.DeleteApp(ctx, state.AccountID.ValueString(), state.UID.ValueString())
+	if err != nil && !callsapi.IsNotFound(err) {
+		resp.Diagnostics.AddError("Unable to delete Calls app", apiErrorDetail(err))
+	}
+}
+
+func (r *CallsAppResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	accountID, appID, err := parseImportID(req.ID, "app_id")
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import id for Calls app", err.Error()+
+			". For example: terraform import cloudflare_calls_app.example 0123456789abcdef0123456789abcdef/<app uid>")
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("account_id"), accountID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("uid"), appID)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), appID)...)
+}

@@ -1,0 +1,54 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/calls-terraform/terraform-provider-cloudflare/internal/callsapi"
+)
+
+// sensitiveFieldKeys are log field names whose values are always masked.
+var sensitiveFieldKeys = []string{"secret", "key", "api_token", "api_key", "token", "authorization"}
+
+// maskCredentials returns ctx with every given non-empty string masked in log
+// messages and fields, and with the sensitive field keys masked. The client
+// never hands bodies or headers to the logger; this is the second line.
+func maskCredentials(ctx context.Context, values ...string) context.Context {
+	ctx = tflog.MaskFieldValuesWithFieldKeys(ctx, sensitiveFieldKeys...)
+	var nonEmpty []string
+	for _, v := range values {
+		if v != "" {
+			nonEmpty = append(nonEmpty, v)
+		}
+	}
+	if len(nonEmpty) > 0 {
+		ctx = tflog.MaskAllFieldValuesStrings(ctx, nonEmpty...)
+		ctx = tflog.MaskMessageStrings(ctx, nonEmpty...)
+	}
+	return ctx
+}
+
+// withMasks prepares a request context for logging: credentials and any
+// object secrets (an app secret, a TURN key) are masked.
+func (d *providerData) withMasks(ctx context.Context, objectSecrets ...string) context.Context {
+	return maskCredentials(ctx, append(append([]string{}, d.secrets...), objectSecrets...)...)
+}
+
+// logRequest writes one structured line per API exchange. It sees no bodies
+// or headers.
+func logRequest(ctx context.Context, info callsapi.RequestInfo) {
+	fields := map[string]any{
+		"method":      info.Method,
+		"path":        info.Path,
+		"status":      info.StatusCode,
+		"duration_ms": info.Duration.Milliseconds(),
+	}
+	if len(info.ErrorCodes) > 0 {
+		fields["cloudflare_error_codes"] = info.ErrorCodes
+	}
+	if info.Err != nil {
+		fields["error"] = info.Err.Error()
+	}
+	tflog.Debug(ctx, "Cloudflare API request", fields)
+}

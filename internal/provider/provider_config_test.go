@@ -1,0 +1,258 @@
+package provider
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator"
+)
+
+// clearCloudflareEnv makes a test independent of the developer's shell.
+func clearCloudflareEnv(t *testing.T) {
+	for _, k := range []string{EnvAPIToken, EnvAPIKey, EnvEmail, EnvBaseURL} {
+		t.Setenv(k, "")
+	}
+}
+
+const appOnly = `
+resource "cloudflare_calls_app" "test" {
+  account_id = "0123456789abcdef0123456789abcdef"
+  name       = "x"
+}
+`
+
+// Every bad provider configuration is refused at plan time with an error on
+// the attribute at fault, and no request reaches the API.
+func TestProvider_badConfigurationIsRefusedBeforeAnyRequest(t *testing.T) {
+	em := testEmulator(t)
+	cases := []struct {
+		name     string
+		provider string
+		env      map[string]string
+		want     string
+	}{
+		{
+			name: "no credentials anywhere",
+			want: `(?s)Missing Cloudflare API token.*CLOUDFLARE_API_TOKEN`,
+		},
+		{
+			name:     "token and key in the provider block",
+			provider: `api_token = "t"` + "\n" + `api_key = "k"` + "\n" + `email = "a@example.com"`,
+			want:     `(?s)Invalid Attribute Combination.*api_key`,
+		},
+		{
+			name: "token and key in the environment",
+			env:  map[string]string{EnvAPIToken: "t", EnvAPIKey: "k", EnvEmail: "a@example.com"},
+			want: `Conflicting Cloudflare credentials`,
+		},
+		{
+			name:     "key without email in the provider block",
+			provider: `api_key = "k"`,
+			want:     `(?s)Invalid Attribute Combination.*email`,
+		},
+		{
+			name: "key without email in the environment",
+			env:  map[string]string{EnvAPIKey: "k"},
+			want: `(?s)Missing Cloudflare account email.*CLOUDFLARE_EMAIL`,
+		},
+		{
+			name: "email without key in the environment",
+			env:  map[string]string{EnvEmail: "a@example.com"},
+			want: `(?s)Missing Cloudflare API key.*CLOUDFLARE_API_KEY`,
+		},
+		{
+			name:     "empty token",
+			provider: `api_token = ""`,
+			want:     `(?s)api_token.*length must be at least 1`,
+		},
+		{
+			name:     "empty email",
+			provider: `api_key = "k"` + "\n" + `email = ""`,
+			want:     `(?s)email.*length must be at least 1`,
+		},
+		{
+			name:     "empty base_url",
+			provider: `api_token = "t"` + "\n" + `base_url = ""`,
+			want:     `(?s)base_url.*length must be at least 1`,
+		},
+		{
+			name:     "plain http to a remote host",
+			provider: `api_token = "t"` + "\n" + `base_url = "http://api.example.com/client/v4"`,
+			want:     `(?s)Invalid Cloudflare API base URL.*clear\s+text`,
+		},
+		{
+			name: "plain http to a remote host from the environment",
+			env:  map[string]string{EnvAPIToken: "t", EnvBaseURL: "http://10.0.0.1/client/v4"},
+			want: `(?s)Invalid Cloudflare API base URL.*clear\s+text`,
+		},
+		{
+			name:     "malformed base_url",
+			provider: `api_token = "t"` + "\n" + `base_url = "://nope"`,
+			want:     `(?s)Invalid Cloudflare API base URL.*not an absolute`,
+		},
+		{
+			name:     "base_url with another scheme",
+			provider: `api_token = "t"` + "\n" + `base_url = "ftp://127.0.0.1/client/v4"`,
+			want:     `(?s)Invalid Cloudflare API base URL.*not an absolute`,
+		},
+		{
+			name:     "relative base_url",
+			provider: `api_token = "t"` + "\n" + `base_url = "/client/v4"`,
+			want:     `(?s)Invalid Cloudflare API base URL.*not an absolute`,
+		},
+		{
+			name:     "token only known after apply",
+			provider: `api_token = terraform_data.later.output` + "\n" + fmt.Sprintf(`base_url = %q`, em.URL),
+			want:     `(?s)Unknown provider setting.*api_token`,
+		},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			clearCloudflareEnv(t)
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			config := fmt.Sprintf("provider \"cloudflare\" {\n%s\n}\n", tc.provider) + appOnly
+			if strings.Contains(tc.provider, "terraform_data") {
+				config += "resource \"terraform_data\" \"later\" {\n  input = \"x\"\n}\n"
+			}
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testProviderFactories(),
+				Steps: []resource.TestStep{{
+					Config:      config,
+					PlanOnly:    true,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
+	}
+	if n := em.TotalRequests(); n != 0 {
+		t.Errorf("bad configurations sent %d requests to the API, want 0", n)
+	}
+}
+
+func TestProvider_credentialsFromEnvironment(t *testing.T) {
+	em := testEmulator(t)
+	clearCloudflareEnv(t)
+	t.Setenv(EnvAPIToken, testToken)
+	t.Setenv(EnvBaseURL, em.URL)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories(),
+		CheckDestroy:             checkAppsDestroyed(t, em),
+		Steps: []resource.TestStep{{
+			Config:            appOnly,
+			ConfigStateChecks: []statecheck.StateCheck{expectEmulatorApp(em, appAddr)},
+		}},
+	})
+}
+
+func TestProvider_legacyKeyAndEmail(t *testing.T) {
+	em, err := emulator.Start(emulator.Options{Keys: []emulator.Credential{{Email: "ops@example.com", Key: "legacy-global-key"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(em.Close)
+	clearCloudflareEnv(t)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "cloudflare" {
+  base_url = %q
+  api_key  = "legacy-global-key"
+  email    = "ops@example.com"
+}
+`, em.URL) + appOnly,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(appAddr, tfjsonpath.New("secret"), knownvalue.StringRegexp(hex64)),
+				expectEmulatorApp(em, appAddr),
+			},
+		}},
+	})
+	if n := em.AppCount(); n != 0 {
+		t.Errorf("%d apps left after destroy", n)
+	}
+}
+
+// A token in the provider block wins over credentials in the environment, so
+// a stray variable in a CI shell cannot break a configured provider.
+func TestProvider_providerBlockCredentialsWinOverEnvironment(t *testing.T) {
+	em := testEmulator(t)
+	clearCloudflareEnv(t)
+	t.Setenv(EnvAPIKey, "stray-key")
+	t.Setenv(EnvEmail, "stray@example.com")
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config:            appConfig(em, testAccountID, "x"),
+			ConfigStateChecks: []statecheck.StateCheck{expectEmulatorApp(em, appAddr)},
+		}},
+	})
+}
+
+func TestProvider_wrongTokenIsReportedWithStatusAndCode(t *testing.T) {
+	em := testEmulator(t)
+	parallelUnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "cloudflare" {
+  base_url  = %q
+  api_token = "not-the-right-token"
+}
+`, em.URL) + appOnly,
+			ExpectError: regexp.MustCompile(`(?s)Unable to create Calls app.*HTTP 403.*10000.*Authentication error`),
+		}},
+	})
+	if n := em.AppCount(); n != 0 {
+		t.Errorf("%d apps created with a wrong token", n)
+	}
+}
+
+func TestProvider_userAgentNamesProviderAndVersion(t *testing.T) {
+	srv, err := emulator.New(emulator.Options{Tokens: []string{testToken}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	agents := map[string]bool{}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		agents[r.UserAgent()] = true
+		mu.Unlock()
+		srv.ServeHTTP(w, r)
+	}))
+	t.Cleanup(ts.Close)
+
+	parallelUnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf(`
+provider "cloudflare" {
+  base_url  = %q
+  api_token = %q
+}
+`, ts.URL+"/client/v4", testToken) + appOnly,
+		}},
+	})
+	mu.Lock()
+	defer mu.Unlock()
+	if len(agents) != 1 {
+		t.Fatalf("want one user agent, got %v", agents)
+	}
+	for ua := range agents {
+		if !regexp.MustCompile(`^terraform-provider-cloudflare/test \(terraform \d+\.\d+\.\d+\)$`).MatchString(ua) {
+			t.Errorf("user agent %q does not name the provider, its version and Terraform's", ua)
+		}
+	}
+}

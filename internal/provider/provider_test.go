@@ -1,0 +1,108 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/calls-terraform/terraform-provider-cloudflare/internal/callsapi"
+	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator"
+)
+
+const (
+	testAccountID      = "0123456789abcdef0123456789abcdef"
+	otherTestAccountID = "fedcba9876543210fedcba9876543210"
+	testToken          = "test-token-0000000000000000000000000000"
+)
+
+var (
+	hex32   = regexp.MustCompile(`^[0-9a-f]{32}$`)
+	hex64   = regexp.MustCompile(`^[0-9a-f]{64}$`)
+	rfc3339 = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$`)
+)
+
+func testProviderFactories() map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"cloudflare": providerserver.NewProtocol6WithError(New("test")()),
+	}
+}
+
+// testEmulator starts an in-process Calls API emulator on loopback that
+// accepts testToken, and stops it when the test ends.
+func testEmulator(t *testing.T) *emulator.Running {
+	t.Helper()
+	em, err := emulator.Start(emulator.Options{Tokens: []string{testToken}})
+	if err != nil {
+		t.Fatalf("starting emulator: %v", err)
+	}
+	t.Cleanup(em.Close)
+	return em
+}
+
+// providerBlock configures the provider for em with an explicit token, so a
+// test does not depend on the environment.
+func providerBlock(em *emulator.Running) string {
+	return fmt.Sprintf(`
+provider "cloudflare" {
+  base_url  = %q
+  api_token = %q
+}
+`, em.URL, testToken)
+}
+
+// testClient is an outside client, used to change things behind Terraform's
+// back and to check what exists.
+func testClient(t *testing.T, em *emulator.Running) *callsapi.Client {
+	t.Helper()
+	c, err := callsapi.New(callsapi.Config{BaseURL: em.URL, APIToken: testToken})
+	if err != nil {
+		t.Fatalf("client: %v", err)
+	}
+	return c
+}
+
+// importID builds "<account_id>/<uid>" from the state of a resource.
+func importID(resourceName string) func(*terraform.State) (string, error) {
+	return func(s *terraform.State) (string, error) {
+		rs, ok := s.RootModule().Resources[resourceName]
+		if !ok {
+			return "", fmt.Errorf("%s not in state", resourceName)
+		}
+		return rs.Primary.Attributes["account_id"] + "/" + rs.Primary.Attributes["uid"], nil
+	}
+}
+
+// checkAppsDestroyed asks the emulator, through the API, whether every app in
+// state is gone.
+func checkAppsDestroyed(t *testing.T, em *emulator.Running) func(*terraform.State) error {
+	return func(s *terraform.State) error {
+		c := testClient(t, em)
+		for _, rs := range s.RootModule().Resources {
+			if rs.Type != "cloudflare_calls_app" {
+				continue
+			}
+			_, err := c.GetApp(context.Background(), rs.Primary.Attributes["account_id"], rs.Primary.Attributes["uid"])
+			if err == nil {
+				return fmt.Errorf("app %s still exists", rs.Primary.Attributes["uid"])
+			}
+			if !callsapi.IsNotFound(err) {
+				return fmt.Errorf("checking app %s: %w", rs.Primary.Attributes["uid"], err)
+			}
+		}
+		return nil
+	}
+}
+
+// parallelUnitTest runs a test case on the real Terraform CLI without TF_ACC
+// (every test here talks to an in-process emulator), in parallel with others.
+func parallelUnitTest(t *testing.T, c resource.TestCase) {
+	t.Helper()
+	t.Parallel()
+	resource.UnitTest(t, c)
+}
