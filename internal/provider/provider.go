@@ -61,7 +61,7 @@ func (p *CloudflareProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 		MarkdownDescription: "Manages Cloudflare Calls (Realtime) apps and TURN keys.",
 		Attributes: map[string]schema.Attribute{
 			"api_token": schema.StringAttribute{
-				MarkdownDescription: "Cloudflare API token with Calls write permission. Falls back to the `" + EnvAPIToken + "` environment variable. Conflicts with `api_key` and `email`.",
+				MarkdownDescription: "Cloudflare API token with Calls write permission. Falls back to the `" + EnvAPIToken + "` environment variable when the provider block sets no credential. Conflicts with `api_key` and `email`.",
 				Optional:            true,
 				Sensitive:           true,
 				Validators: []validator.String{
