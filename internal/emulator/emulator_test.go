@@ -610,6 +610,9 @@ func TestRequestBodies(t *testing.T) {
 		if c["name"] != `café "q" 🚀` {
 			t.Fatalf("name %q", c["name"])
 		}
+		if r := do(t, "POST", coll, `{"name":"a<b>&c"}`, bearer); !strings.Contains(string(r.raw), `"name":"a<b>&c"`) {
+			t.Fatalf("HTML characters escaped: %s", r.raw)
+		}
 
 		// PUT validates the same way and leaves the object alone on error.
 		for _, body := range bad {

@@ -284,16 +284,19 @@ func writeError(w http.ResponseWriter, status, code int, message string) {
 }
 
 func writeEnvelope(w http.ResponseWriter, status int, env envelope) {
-	body, err := json.Marshal(env)
-	if err != nil { // cannot happen with the types used here
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(false)                // "&" stays "&", as Cloudflare sends it
+	if err := enc.Encode(env); err != nil { // cannot happen with the types used here
 		status = http.StatusInternalServerError
-		body = []byte(`{"success":false,"errors":[{"code":10001,"message":"Internal server error"}],"messages":[],"result":null}`)
+		body.Reset()
+		body.WriteString(`{"success":false,"errors":[{"code":10001,"message":"Internal server error"}],"messages":[],"result":null}` + "\n")
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	w.Write(append(body, '\n'))
+	w.Write(body.Bytes())
 }
 
 func (s *Server) handleAdminCounters(w http.ResponseWriter, r *http.Request) {
