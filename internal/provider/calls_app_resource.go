@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -19,6 +18,7 @@ import (
 var (
 	_ resource.ResourceWithConfigure   = (*CallsAppResource)(nil)
 	_ resource.ResourceWithImportState = (*CallsAppResource)(nil)
+	_ resource.ResourceWithIdentity    = (*CallsAppResource)(nil)
 )
 
 // CallsAppResource manages a Calls (SFU) app.
@@ -104,6 +104,10 @@ func (r *CallsAppResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 	}
 }
 
+func (r *CallsAppResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = appKind.identitySchema()
+}
+
 func (r *CallsAppResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = configureData(req.ProviderData, &resp.Diagnostics)
 }
@@ -125,6 +129,7 @@ func (r *CallsAppResource) Create(ctx context.Context, req resource.CreateReques
 	plan.setFromAPI(app)
 	tflog.Info(ctx, "created Calls app", map[string]any{"account_id": plan.AccountID.ValueString(), "uid": app.UID})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(appKind.setIdentity(ctx, resp.Identity, plan.AccountID, plan.UID)...)
 }
 
 func (r *CallsAppResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -134,6 +139,9 @@ func (r *CallsAppResource) Read(ctx context.Context, req resource.ReadRequest, r
 		return
 	}
 	ctx = r.data.withMasks(ctx, state.Secret.ValueString())
+	// Set before asking the API: an instance removed below must still carry
+	// an identity, and state written before identities existed has none.
+	resp.Diagnostics.Append(appKind.setIdentity(ctx, resp.Identity, state.AccountID, state.UID)...)
 
 	app, err := r.data.client.GetApp(ctx, state.AccountID.ValueString(), state.UID.ValueString())
 	if callsapi.IsNotFound(err) {
@@ -166,6 +174,7 @@ func (r *CallsAppResource) Update(ctx context.Context, req resource.UpdateReques
 	plan.setFromAPI(app)
 	plan.Secret = state.Secret
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(appKind.setIdentity(ctx, resp.Identity, state.AccountID, state.UID)...)
 }
 
 func (r *CallsAppResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -183,13 +192,5 @@ func (r *CallsAppResource) Delete(ctx context.Context, req resource.DeleteReques
 }
 
 func (r *CallsAppResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	accountID, appID, err := parseImportID(req.ID, "app_id")
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid import id for Calls app", err.Error()+
-			". For example: terraform import cloudflare_calls_app.example 0123456789abcdef0123456789abcdef/<app uid>")
-		return
-	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("account_id"), accountID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("uid"), appID)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), appID)...)
+	appKind.importState(ctx, req, resp)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -31,7 +32,10 @@ const (
 	EnvBaseURL  = "CLOUDFLARE_BASE_URL"
 )
 
-var _ provider.Provider = (*CloudflareProvider)(nil)
+var (
+	_ provider.Provider                  = (*CloudflareProvider)(nil)
+	_ provider.ProviderWithListResources = (*CloudflareProvider)(nil)
+)
 
 // CloudflareProvider is the cloudflare provider for Calls apps and TURN keys.
 type CloudflareProvider struct {
@@ -164,16 +168,30 @@ func (p *CloudflareProvider) Configure(ctx context.Context, req provider.Configu
 	data := &providerData{client: client, secrets: []string{token, key}}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.ListResourceData = data
 }
 
 func (p *CloudflareProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewCallsAppResource,
+		NewCallsTURNKeyResource,
 	}
 }
 
 func (p *CloudflareProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		NewCallsAppDataSource,
+		NewCallsAppsDataSource,
+		NewCallsTURNKeyDataSource,
+		NewCallsTURNKeysDataSource,
+	}
+}
+
+func (p *CloudflareProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{
+		NewCallsAppListResource,
+		NewCallsTURNKeyListResource,
+	}
 }
 
 // providerData is what Configure hands to resources and data sources.

@@ -251,7 +251,7 @@ provider "cloudflare" {
 		t.Fatalf("want one user agent, got %v", agents)
 	}
 	for ua := range agents {
-		if !regexp.MustCompile(`^terraform-provider-cloudflare/test \(terraform \d+\.\d+\.\d+\)$`).MatchString(ua) {
+		if !regexp.MustCompile(`^terraform-provider-cloudflare/test \(terraform \d+\.\d+\.\d+(-[0-9A-Za-z.]+)?\)$`).MatchString(ua) {
 			t.Errorf("user agent %q does not name the provider, its version and Terraform's", ua)
 		}
 	}

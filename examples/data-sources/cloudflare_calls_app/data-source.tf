@@ -1,0 +1,10 @@
+# Read an app managed elsewhere, for example by another team's configuration.
+# Its secret is not available here: the API returns it only on creation.
+data "cloudflare_calls_app" "shared" {
+  account_id = "0123456789abcdef0123456789abcdef"
+  app_id     = "526b63e68bd43e8eb162f00ca9c6db73"
+}
+
+output "shared_app_name" {
+  value = data.cloudflare_calls_app.shared.name
+}

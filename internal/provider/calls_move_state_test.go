@@ -1,0 +1,241 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator"
+)
+
+const officialProviderAddress = "registry.terraform.io/cloudflare/cloudflare"
+
+// officialInstance is one resource instance of the fixture state written by the
+// official Cloudflare provider v5.22.
+type officialInstance struct {
+	SchemaVersion int64           `json:"schema_version"`
+	Attributes    json.RawMessage `json:"attributes"`
+}
+
+func loadOfficialFixture(t *testing.T) map[string]officialInstance {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "official-provider-v5.22.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state struct {
+		Resources []struct {
+			Type      string             `json:"type"`
+			Instances []officialInstance `json:"instances"`
+		} `json:"resources"`
+	}
+	if err := json.Unmarshal(data, &state); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]officialInstance{}
+	for _, r := range state.Resources {
+		out[r.Type] = r.Instances[0]
+	}
+	return out
+}
+
+func (i officialInstance) attrs(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(i.Attributes, &m); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+type moveCase struct {
+	source, target, secretAttr, idAttr string
+}
+
+var moveCases = []moveCase{
+	{source: officialAppTypeName, target: "cloudflare_calls_app", secretAttr: "secret", idAttr: "app_id"},
+	{source: officialTURNKeyTypeName, target: "cloudflare_calls_turn_key", secretAttr: "key", idAttr: "key_id"},
+}
+
+func (p *protocolProvider) move(c moveCase, address string, version int64, rawJSON []byte) *tfprotov6.MoveResourceStateResponse {
+	p.t.Helper()
+	resp, err := p.server.MoveResourceState(context.Background(), &tfprotov6.MoveResourceStateRequest{
+		SourceProviderAddress: address,
+		SourceTypeName:        c.source,
+		SourceSchemaVersion:   version,
+		SourceState:           &tfprotov6.RawState{JSON: rawJSON},
+		TargetTypeName:        c.target,
+	})
+	if err != nil {
+		p.t.Fatalf("MoveResourceState: %v", err)
+	}
+	return resp
+}
+
+// seedEmulatorWithFixture starts an emulator that already holds the app and
+// TURN key of the fixture, as the real account would.
+func seedEmulatorWithFixture(t *testing.T, fixture map[string]officialInstance) *emulator.Running {
+	t.Helper()
+	app, key := fixture[officialAppTypeName].attrs(t), fixture[officialTURNKeyTypeName].attrs(t)
+	state := map[string]any{
+		"version": 1,
+		"accounts": map[string]any{
+			app["account_id"].(string): map[string]any{
+				"apps": []any{map[string]any{"uid": app["uid"], "name": app["name"], "secret": app["secret"],
+					"created": app["created"], "modified": app["modified"]}},
+				"turn_keys": []any{map[string]any{"uid": key["uid"], "name": key["name"], "key": key["key"],
+					"created": key["created"], "modified": key["modified"]}},
+			},
+		},
+	}
+	data, err := json.Marshal(state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "emulator.json")
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	em, err := emulator.Start(emulator.Options{Tokens: []string{testToken}, StatePath: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(em.Close)
+	return em
+}
+
+func TestMoveState_fromOfficialProviderKeepsEveryValue(t *testing.T) {
+	fixture := loadOfficialFixture(t)
+	em := seedEmulatorWithFixture(t, fixture)
+	p := newProtocolProvider(t, em)
+
+	for _, c := range moveCases {
+		t.Run(c.source, func(t *testing.T) {
+			src := fixture[c.source]
+			if src.SchemaVersion != officialSchemaVersion {
+				t.Fatalf("fixture schema version %d", src.SchemaVersion)
+			}
+			want := src.attrs(t)
+			for _, address := range []string{officialProviderAddress, "registry.opentofu.org/cloudflare/cloudflare"} {
+				resp := p.move(c, address, src.SchemaVersion, src.Attributes)
+				if msg := errorDiags(resp.Diagnostics); msg != "" {
+					t.Fatalf("move from %s: %s", address, msg)
+				}
+				got := p.decode(p.resourceType(c.target), resp.TargetState)
+				expected := map[string]string{
+					"id":         want["uid"].(string),
+					"uid":        want["uid"].(string),
+					"account_id": want["account_id"].(string),
+					"name":       want["name"].(string),
+					c.secretAttr: want[c.secretAttr].(string),
+					"created":    want["created"].(string),
+					"modified":   want["modified"].(string),
+				}
+				if err := equalMaps(got, expected); err != nil {
+					t.Fatalf("moved state: %v", err)
+				}
+				identity := p.decodeIdentity(c.target, resp.TargetIdentity)
+				if err := equalMaps(identity, map[string]string{"account_id": expected["account_id"], c.idAttr: expected["uid"]}); err != nil {
+					t.Fatalf("moved identity: %v", err)
+				}
+
+				// The next refresh against the API must keep the secret, which
+				// the API will never return again.
+				read, err := p.server.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{
+					TypeName:        c.target,
+					CurrentState:    resp.TargetState,
+					CurrentIdentity: resp.TargetIdentity,
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if msg := errorDiags(read.Diagnostics); msg != "" {
+					t.Fatalf("read after move: %s", msg)
+				}
+				after := p.decode(p.resourceType(c.target), read.NewState)
+				if after[c.secretAttr] != expected[c.secretAttr] {
+					t.Fatalf("the read after the move lost the %s", c.secretAttr)
+				}
+				if after["uid"] != expected["uid"] || after["name"] != expected["name"] {
+					t.Fatalf("read after move: %v", after)
+				}
+			}
+		})
+	}
+}
+
+func TestMoveState_refusesUnreadableSource(t *testing.T) {
+	fixture := loadOfficialFixture(t)
+	p := newProtocolProvider(t, nil)
+
+	edit := func(t *testing.T, src officialInstance, change func(map[string]any)) []byte {
+		m := src.attrs(t)
+		change(m)
+		b, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	for _, c := range moveCases {
+		src := fixture[c.source]
+		cases := []struct {
+			name    string
+			version int64
+			raw     []byte
+			want    string
+		}{
+			{"schema version 0", 0, src.Attributes, `schema version 0.*only version 500`},
+			{"schema version 501", 501, src.Attributes, `schema version 501.*only version 500`},
+			{"uid missing", 500, edit(t, src, func(m map[string]any) { delete(m, "uid") }), `"uid" is missing`},
+			{"uid null", 500, edit(t, src, func(m map[string]any) { m["uid"] = nil }), `"uid" is missing`},
+			{"uid not a string", 500, edit(t, src, func(m map[string]any) { m["uid"] = 42 }), `"uid" is a float64, not a string`},
+			{"uid malformed", 500, edit(t, src, func(m map[string]any) { m["uid"] = "XYZ" }), `"uid" is "XYZ", not 32 lowercase hexadecimal`},
+			{"account_id missing", 500, edit(t, src, func(m map[string]any) { delete(m, "account_id") }), `"account_id" is missing`},
+			{"secret not a string", 500, edit(t, src, func(m map[string]any) { m[c.secretAttr] = true }), `"` + c.secretAttr + `" is a bool`},
+			{"not a JSON object", 500, []byte(`[1,2]`), `not a JSON object`},
+		}
+		for _, tc := range cases {
+			t.Run(c.source+"/"+tc.name, func(t *testing.T) {
+				resp := p.move(c, officialProviderAddress, tc.version, tc.raw)
+				msg := errorDiags(resp.Diagnostics)
+				if !regexp.MustCompile(`Unable to move Calls (app|TURN key) from ` + c.source).MatchString(msg) {
+					t.Fatalf("want a clear refusal, got %q", msg)
+				}
+				if !regexp.MustCompile(tc.want).MatchString(msg) {
+					t.Fatalf("refusal %q does not match %q", msg, tc.want)
+				}
+				if resp.TargetState != nil {
+					if got := p.decode(p.resourceType(c.target), resp.TargetState); got != nil {
+						t.Fatalf("a refused move returned state %v", got)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestMoveState_otherSourcesAreNotClaimed(t *testing.T) {
+	fixture := loadOfficialFixture(t)
+	p := newProtocolProvider(t, nil)
+	app := fixture[officialAppTypeName]
+	for name, c := range map[string]struct {
+		c       moveCase
+		address string
+	}{
+		"another provider's type of the same name": {moveCases[0], "registry.terraform.io/hashicorp/cloudflare"},
+		"an app moved into a TURN key":              {moveCase{source: officialAppTypeName, target: "cloudflare_calls_turn_key"}, officialProviderAddress},
+	} {
+		t.Run(name, func(t *testing.T) {
+			resp := p.move(c.c, c.address, 500, app.Attributes)
+			if msg := errorDiags(resp.Diagnostics); !regexp.MustCompile(`Unable to Move Resource State`).MatchString(msg) {
+				t.Fatalf("want the move refused as unsupported, got %q", msg)
+			}
+		})
+	}
+}
