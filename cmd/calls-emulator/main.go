@@ -4,11 +4,23 @@
 //
 //	calls-emulator [-listen 127.0.0.1:8787] [-token T] [-email E -key K]
 //	               [-state FILE] [-addr-file FILE] [-log-requests]
+//	               [-rate-limit 1200/5m|off] [-latency 50ms] [-fault SPEC]...
 //
 // Point the provider at the printed base URL and use the token it prints (or
 // the one given with -token). With -listen 127.0.0.1:0 -addr-file FILE the
 // emulator picks a free port and writes its base URL to FILE once it accepts
 // connections (the file is removed again on exit).
+//
+// Like the real API, the emulator allows each credential 1,200 requests per 5
+// minutes; -rate-limit changes that (100/10s) or turns it off. -latency delays
+// every API request. -fault, repeatable, makes requests misbehave, e.g.
+//
+//	-fault kind=status,status=502,method=POST,route=/accounts/{account_id}/calls/apps,count=2
+//
+// with kind one of rate_limit, status, reset, delay, malformed_json,
+// success_false and drop_after. Faults can also be added while running with
+// POST /__emulator/faults (the same fields as JSON), listed with GET and
+// cleared with DELETE.
 package main
 
 import (
@@ -60,6 +72,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	state := fs.String("state", "", "`file` to load the state from and save it to after every change (contains secrets)")
 	addrFile := fs.String("addr-file", "", "once listening, write the base URL to this `file`")
 	logRequests := fs.Bool("log-requests", false, "log each request (method, path, status, duration) to stderr")
+	rateLimit := emulator.RateLimit{}
+	fs.Func("rate-limit", "requests allowed per credential and `window`, e.g. 100/10s, or off (default 1200/5m, Cloudflare's limit)", func(v string) error {
+		l, err := emulator.ParseRateLimit(v)
+		rateLimit = l
+		return err
+	})
+	latency := fs.Duration("latency", 0, "delay every API request by this `duration`, e.g. 50ms")
+	var faults []emulator.Fault
+	fs.Func("fault", "inject a fault (repeatable): `kind=K[,method=M][,route=R][,count=N][,status=S][,retry_after=SEC][,delay=D][,code=C]`", func(v string) error {
+		f, err := emulator.ParseFault(v)
+		faults = append(faults, f)
+		return err
+	})
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -75,18 +100,28 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "calls-emulator: -email and -key must be given together")
 		return errUsage
 	}
+	if *latency < 0 {
+		fmt.Fprintln(stderr, "calls-emulator: -latency must not be negative")
+		return errUsage
+	}
 
 	generated := *token == ""
 	if generated {
 		*token = randomToken(40)
 	}
-	opts := emulator.Options{Tokens: []string{*token}, StatePath: *state}
+	opts := emulator.Options{Tokens: []string{*token}, StatePath: *state, RateLimit: rateLimit, Latency: *latency}
 	if *email != "" {
 		opts.Keys = []emulator.Credential{{Email: *email, Key: *key}}
 	}
 	srv, err := emulator.New(opts)
 	if err != nil {
 		return err
+	}
+	for _, f := range faults {
+		if err := srv.InjectFault(f); err != nil {
+			fmt.Fprintf(stderr, "calls-emulator: -fault %s: %v\n", f, err)
+			return errUsage
+		}
 	}
 	var handler http.Handler = srv
 	if *logRequests {

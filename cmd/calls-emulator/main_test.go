@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -192,6 +193,86 @@ func TestBaseURL(t *testing.T) {
 		}
 		if got := baseURL(tcp); got != want {
 			t.Errorf("baseURL(%s) = %s, want %s", addr, got, want)
+		}
+	}
+}
+
+func TestRunWithFaultsRateLimitAndLatency(t *testing.T) {
+	base, stdout, _, stop := startRun(t, "-token", "tok",
+		"-fault", "kind=status,status=503,method=POST,route=/accounts/{account_id}/calls/apps,count=2",
+		"-fault", "kind=delay,delay=10ms,method=GET",
+		"-rate-limit", "4/1h",
+		"-latency", "60ms")
+	admin := strings.TrimSuffix(base, "/client/v4") + "/__emulator/"
+	res, err := http.Get(admin + "faults")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	want := `{"faults":[{"kind":"status","method":"POST","route":"/accounts/{account_id}/calls/apps","count":2,"status":503},{"kind":"delay","method":"GET","delay":"10ms"}]}` + "\n"
+	if string(body) != want {
+		t.Fatalf("faults %s", body)
+	}
+
+	post := func() int {
+		req, _ := http.NewRequest("POST", base+"/accounts/"+acct+"/calls/apps", strings.NewReader(`{}`))
+		req.Header.Set("Authorization", "Bearer tok")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+		return res.StatusCode
+	}
+	start := time.Now()
+	got := []int{post(), post(), post(), post(), post()}
+	if d := time.Since(start); d < 5*60*time.Millisecond {
+		t.Errorf("5 requests took %v with -latency 60ms", d)
+	}
+	if fmt.Sprint(got) != "[503 503 201 201 429]" {
+		t.Fatalf("statuses %v, want two faults, two creates, then the rate limit", got)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(stdout.String(), "calls-emulator listening on ") {
+		t.Fatalf("stdout %q", stdout.String())
+	}
+}
+
+func TestRunRateLimitOff(t *testing.T) {
+	base, _, _, stop := startRun(t, "-token", "tok", "-rate-limit", "off")
+	for i := 0; i < 20; i++ {
+		if c := get(t, base+"/accounts/"+acct+"/calls/apps", "Authorization", "Bearer tok"); c != 200 {
+			t.Fatalf("request %d: %d", i, c)
+		}
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRunBadFaultAndLimitFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"-fault", "kind=boom"},
+		{"-fault", "kind=status,status=404"},
+		{"-fault", "kind=status,route=/accounts/{account_id}/calls/nothing"},
+		{"-fault", "kind=delay"},
+		{"-rate-limit", "100"},
+		{"-rate-limit", "0/1s"},
+		{"-rate-limit", "10/never"},
+		{"-latency", "soon"},
+		{"-latency", "-1s"},
+	} {
+		var stderr bytes.Buffer
+		err := run(context.Background(), append(args, "-listen", "127.0.0.1:0"), io.Discard, &stderr)
+		if !errors.Is(err, errUsage) {
+			t.Errorf("%v: err %v", args, err)
+		}
+		if stderr.Len() == 0 {
+			t.Errorf("%v: nothing said on stderr", args)
 		}
 	}
 }

@@ -21,15 +21,18 @@ type nameBody struct {
 const appsCollection = "apps"
 
 // CreateApp creates an app and returns it with its secret, which the API
-// never returns again.
+// never returns again. It is retried only when the API provably did not
+// carry it out; when MaybeProcessed(err), the app may exist nonetheless.
 func (c *Client) CreateApp(ctx context.Context, accountID, name string) (*App, error) {
 	var app App
-	if err := c.do(ctx, http.MethodPost, accountPath(accountID, appsCollection), nameBody{Name: name}, &app); err != nil {
-		return nil, err
+	incomplete := func() string {
+		if app.UID == "" || app.Secret == "" {
+			return "the created app has no uid or no secret"
+		}
+		return ""
 	}
-	if app.UID == "" || app.Secret == "" {
-		return nil, &Error{Method: http.MethodPost, Path: accountPath(accountID, appsCollection), StatusCode: http.StatusCreated,
-			Problem: "the created app has no uid or no secret"}
+	if err := c.do(ctx, http.MethodPost, accountPath(accountID, appsCollection), nameBody{Name: name}, &app, incomplete); err != nil {
+		return nil, err
 	}
 	return &app, nil
 }
@@ -37,7 +40,7 @@ func (c *Client) CreateApp(ctx context.Context, accountID, name string) (*App, e
 // GetApp reads one app. The answer carries no secret.
 func (c *Client) GetApp(ctx context.Context, accountID, appID string) (*App, error) {
 	var app App
-	if err := c.do(ctx, http.MethodGet, objectPath(accountID, appsCollection, appID), nil, &app); err != nil {
+	if err := c.do(ctx, http.MethodGet, objectPath(accountID, appsCollection, appID), nil, &app, nil); err != nil {
 		return nil, err
 	}
 	return &app, nil
@@ -46,7 +49,7 @@ func (c *Client) GetApp(ctx context.Context, accountID, appID string) (*App, err
 // ListApps returns every app of the account (the API answers in one page).
 func (c *Client) ListApps(ctx context.Context, accountID string) ([]App, error) {
 	var apps []App
-	if err := c.do(ctx, http.MethodGet, accountPath(accountID, appsCollection), nil, &apps); err != nil {
+	if err := c.do(ctx, http.MethodGet, accountPath(accountID, appsCollection), nil, &apps, nil); err != nil {
 		return nil, err
 	}
 	return apps, nil
@@ -55,7 +58,7 @@ func (c *Client) ListApps(ctx context.Context, accountID string) ([]App, error) 
 // UpdateApp renames an app.
 func (c *Client) UpdateApp(ctx context.Context, accountID, appID, name string) (*App, error) {
 	var app App
-	if err := c.do(ctx, http.MethodPut, objectPath(accountID, appsCollection, appID), nameBody{Name: name}, &app); err != nil {
+	if err := c.do(ctx, http.MethodPut, objectPath(accountID, appsCollection, appID), nameBody{Name: name}, &app, nil); err != nil {
 		return nil, err
 	}
 	return &app, nil
@@ -63,5 +66,5 @@ func (c *Client) UpdateApp(ctx context.Context, accountID, appID, name string) (
 
 // DeleteApp deletes an app.
 func (c *Client) DeleteApp(ctx context.Context, accountID, appID string) error {
-	return c.do(ctx, http.MethodDelete, objectPath(accountID, appsCollection, appID), nil, nil)
+	return c.do(ctx, http.MethodDelete, objectPath(accountID, appsCollection, appID), nil, nil, nil)
 }

@@ -1,6 +1,11 @@
 // Package callsapi is a thin, typed client for the Cloudflare Calls (Realtime)
 // API: SFU apps and TURN keys. It speaks the API's own nouns and knows nothing
 // of Terraform; callers observe requests through Config.OnRequest.
+//
+// Calls are retried (see retry.go): reads, renames and deletes on rate limits,
+// edge errors and broken connections; creates only when the API provably did
+// not carry them out. A create that may have been carried out although no
+// usable answer came back is reported so that MaybeProcessed(err) is true.
 package callsapi
 
 import (
@@ -9,18 +14,32 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
 )
 
 // DefaultBaseURL is the Cloudflare API v4 endpoint.
 const DefaultBaseURL = "https://api.cloudflare.com/client/v4"
 
-// DefaultRequestTimeout bounds one HTTP exchange when Config.RequestTimeout is zero.
-const DefaultRequestTimeout = 60 * time.Second
+// DefaultRequestTimeout bounds one attempt when Config.RequestTimeout is zero.
+// It is half of DefaultMaxRetryDuration, so a hung attempt still leaves room
+// for another.
+const DefaultRequestTimeout = 30 * time.Second
+
+// Retry defaults, used when the Config field is zero.
+const (
+	DefaultMaxRetries       = 5
+	DefaultRetryWaitMin     = 1 * time.Second
+	DefaultRetryWaitMax     = 30 * time.Second
+	DefaultMaxRetryDuration = 60 * time.Second
+)
+
+// NoRetries, as Config.MaxRetries, makes every call a single attempt.
+const NoRetries = -1
 
 // maxResponseBytes caps how much of a response body is read; Calls answers are small.
 const maxResponseBytes = 8 << 20
@@ -28,20 +47,38 @@ const maxResponseBytes = 8 << 20
 // Config holds everything needed to talk to the API. Exactly one kind of
 // credential must be set: APIToken, or APIKey together with Email.
 type Config struct {
-	BaseURL        string
-	APIToken       string
-	APIKey         string
-	Email          string
-	UserAgent      string
+	BaseURL   string
+	APIToken  string
+	APIKey    string
+	Email     string
+	UserAgent string
+	// RequestTimeout bounds each attempt; default DefaultRequestTimeout.
+	// Ignored when HTTPClient is set (its own Timeout applies).
 	RequestTimeout time.Duration
 	// HTTPClient is used when set; otherwise a client with RequestTimeout is built.
 	HTTPClient *http.Client
-	// OnRequest, when set, is called once per HTTP exchange. It never receives
+
+	// MaxRetries is how many times a failed call is retried, so a call makes
+	// at most MaxRetries+1 attempts. 0 means DefaultMaxRetries (5); NoRetries
+	// (-1, or any negative value) means a single attempt.
+	MaxRetries int
+	// RetryWaitMin and RetryWaitMax bound the wait before a retry, including
+	// a wait asked for with Retry-After. 0 means DefaultRetryWaitMin (1s) and
+	// DefaultRetryWaitMax (30s).
+	RetryWaitMin time.Duration
+	RetryWaitMax time.Duration
+	// MaxRetryDuration bounds one call, all attempts and waits included: a
+	// retry is started only when its wait ends at least RetryWaitMin before
+	// the budget does, and an attempt still running when it ends is cut.
+	// 0 means DefaultMaxRetryDuration (60s).
+	MaxRetryDuration time.Duration
+
+	// OnRequest, when set, is called once per attempt. It never receives
 	// bodies or headers, so it cannot leak a secret.
 	OnRequest func(ctx context.Context, info RequestInfo)
 }
 
-// RequestInfo describes one finished HTTP exchange, for logging.
+// RequestInfo describes one finished attempt, for logging.
 type RequestInfo struct {
 	Method     string
 	Path       string
@@ -49,6 +86,10 @@ type RequestInfo struct {
 	Duration   time.Duration
 	ErrorCodes []int
 	Err        error // transport error, if any
+	// Attempt numbers the attempts of one call from 1.
+	Attempt int
+	// RetryIn is the wait before the next attempt; 0 when none follows.
+	RetryIn time.Duration
 }
 
 // Client calls the Calls API. It is safe for concurrent use.
@@ -58,6 +99,7 @@ type Client struct {
 	userAgent string
 	auth      func(h http.Header)
 	onRequest func(ctx context.Context, info RequestInfo)
+	retry     retryPolicy
 }
 
 // New validates cfg and returns a client.
@@ -91,13 +133,24 @@ func New(cfg Config) (*Client, error) {
 		return nil, errors.New("no credentials: set an API token, or an API key with email")
 	}
 
+	if c.retry, err = newRetryPolicy(cfg); err != nil {
+		return nil, err
+	}
+	if cfg.RequestTimeout < 0 {
+		return nil, errors.New("RequestTimeout must not be negative")
+	}
+
 	c.http = cfg.HTTPClient
 	if c.http == nil {
 		timeout := cfg.RequestTimeout
 		if timeout == 0 {
 			timeout = DefaultRequestTimeout
 		}
-		c.http = &http.Client{Timeout: timeout}
+		// A transport of our own: retryablehttp closes idle connections
+		// when it gives up, which must not touch http.DefaultTransport's.
+		transport := http.DefaultTransport.(*http.Transport).Clone()
+		transport.MaxIdleConnsPerHost = 16 // applies run with -parallelism 10 and more
+		c.http = &http.Client{Timeout: timeout, Transport: transport}
 	}
 	return c, nil
 }
@@ -115,17 +168,23 @@ type envelope struct {
 	Result   json.RawMessage `json:"result"`
 }
 
-// do sends one request and decodes the envelope's result into out (if non-nil).
-func (c *Client) do(ctx context.Context, method, path string, body, out any) error {
-	var reqBody io.Reader
+// do runs one call (with retries) and decodes the envelope's result into out
+// (if non-nil). incomplete, when set, is asked after decoding whether the
+// result lacks something the API must send (a created object's secret).
+func (c *Client) do(ctx context.Context, method, path string, body, out any, incomplete func() string) error {
+	var reqBody any // nil interface: no body
 	if body != nil {
 		buf, err := json.Marshal(body)
 		if err != nil {
 			return fmt.Errorf("encoding request body: %w", err)
 		}
-		reqBody = bytes.NewReader(buf)
+		reqBody = buf
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base.String()+path, reqBody)
+
+	cl := c.newCall(ctx, method, path)
+	attemptCtx, cancel := cl.attemptContext()
+	defer cancel()
+	req, err := retryablehttp.NewRequestWithContext(attemptCtx, method, c.base.String()+path, reqBody)
 	if err != nil {
 		return fmt.Errorf("building request: %w", err)
 	}
@@ -138,40 +197,46 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 	}
 	c.auth(req.Header)
 
-	start := time.Now()
-	info := RequestInfo{Method: method, Path: path}
-	defer func() {
-		if c.onRequest != nil {
-			info.Duration = time.Since(start)
-			c.onRequest(ctx, info)
+	resp, doErr := cl.retryClient().Do(req)
+	if resp != nil {
+		resp.Body.Close() // already read into cl.last by checkRetry
+	}
+	if doErr != nil && cl.last.err == nil && ctx.Err() != nil {
+		// The caller gave up while waiting to retry: the last attempt had
+		// an answer, and the call was retried, so nothing was carried out
+		// that the caller needs to know about.
+		return &TransportError{Method: method, Path: path, Err: ctx.Err(), Attempts: cl.attempt}
+	}
+	return cl.result(out, incomplete)
+}
+
+// result turns the last attempt into the call's outcome.
+func (cl *call) result(out any, incomplete func() string) error {
+	last := cl.last
+	isCreate := cl.method == http.MethodPost
+	if last.err != nil {
+		err := last.err
+		if cl.ctx.Err() == nil && cl.budgetSpent() {
+			err = fmt.Errorf("%w (the call's time budget of %s ran out)", err, cl.policy.maxDuration)
 		}
-	}()
-
-	resp, err := c.http.Do(req)
-	if err != nil {
-		info.Err = err
-		return &TransportError{Method: method, Path: path, Err: err}
-	}
-	defer resp.Body.Close()
-	info.StatusCode = resp.StatusCode
-
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
-	if err != nil {
-		info.Err = err
-		return &TransportError{Method: method, Path: path, Err: fmt.Errorf("reading response: %w", err)}
+		return &TransportError{Method: cl.method, Path: cl.path, Err: err, Attempts: cl.attempt,
+			MaybeProcessed: isCreate && last.connected, gaveUp: cl.gaveUp}
 	}
 
-	apiErr := &Error{Method: method, Path: path, StatusCode: resp.StatusCode}
+	apiErr := &Error{Method: cl.method, Path: cl.path, StatusCode: last.status, Attempts: cl.attempt, gaveUp: cl.gaveUp}
+	success := last.status >= 200 && last.status <= 299
+	// A create answered 2xx that cannot be used, or answered 5xx, may still
+	// have created the object.
+	maybeCreated := isCreate && (success || last.status >= 500)
 	var env envelope
-	if err := json.Unmarshal(raw, &env); err != nil || env.Success == nil {
-		apiErr.Problem = describeBadBody(resp.Header.Get("Content-Type"), raw, err)
+	if err := json.Unmarshal(last.body, &env); err != nil || env.Success == nil {
+		apiErr.Problem = describeBadBody(last.header.Get("Content-Type"), last.body, err)
+		apiErr.MaybeProcessed = maybeCreated
 		return apiErr
 	}
 	apiErr.Errors, apiErr.Messages = env.Errors, env.Messages
-	for _, e := range env.Errors {
-		info.ErrorCodes = append(info.ErrorCodes, e.Code)
-	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+	if !success {
+		apiErr.MaybeProcessed = maybeCreated
 		return apiErr
 	}
 	if !*env.Success {
@@ -181,6 +246,7 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 	if out == nil {
 		return nil
 	}
+	apiErr.MaybeProcessed = maybeCreated
 	if len(env.Result) == 0 || string(env.Result) == "null" {
 		apiErr.Problem = "the API answered success without a result"
 		return apiErr
@@ -189,7 +255,28 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 		apiErr.Problem = fmt.Sprintf("the result could not be decoded: %v", err)
 		return apiErr
 	}
+	if incomplete != nil {
+		if problem := incomplete(); problem != "" {
+			apiErr.Problem = problem
+			return apiErr
+		}
+	}
 	return nil
+}
+
+// errorCodes lists the envelope's error codes, if body is an envelope.
+func errorCodes(body []byte) []int {
+	var env struct {
+		Errors []Message `json:"errors"`
+	}
+	if json.Unmarshal(body, &env) != nil {
+		return nil
+	}
+	var codes []int
+	for _, e := range env.Errors {
+		codes = append(codes, e.Code)
+	}
+	return codes
 }
 
 // describeBadBody explains a body that is not a Cloudflare envelope without

@@ -41,8 +41,21 @@ func newTestClient(t *testing.T, h http.Handler, cfg Config) *Client {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	cfg.BaseURL = srv.URL + "/client/v4"
+	return newClient(t, cfg)
+}
+
+// newClient builds a client with a token and, unless cfg says otherwise,
+// retry waits short enough for tests.
+func newClient(t *testing.T, cfg Config) *Client {
+	t.Helper()
 	if cfg.APIToken == "" && cfg.APIKey == "" {
 		cfg.APIToken = "tok"
+	}
+	if cfg.RetryWaitMin == 0 {
+		cfg.RetryWaitMin = time.Millisecond
+	}
+	if cfg.RetryWaitMax == 0 {
+		cfg.RetryWaitMax = 5 * time.Millisecond
 	}
 	c, err := New(cfg)
 	if err != nil {
@@ -91,12 +104,16 @@ func TestLegacyKeyAuthHeaders(t *testing.T) {
 
 func TestNew_refusesBadConfig(t *testing.T) {
 	for name, cfg := range map[string]Config{
-		"no credentials": {},
-		"key only":       {APIKey: "k"},
-		"token and key":  {APIToken: "t", APIKey: "k", Email: "e"},
-		"relative url":   {APIToken: "t", BaseURL: "/client/v4"},
-		"other scheme":   {APIToken: "t", BaseURL: "ftp://x/client/v4"},
-		"unparsable url": {APIToken: "t", BaseURL: "://x"},
+		"no credentials":   {},
+		"key only":         {APIKey: "k"},
+		"token and key":    {APIToken: "t", APIKey: "k", Email: "e"},
+		"relative url":     {APIToken: "t", BaseURL: "/client/v4"},
+		"other scheme":     {APIToken: "t", BaseURL: "ftp://x/client/v4"},
+		"unparsable url":   {APIToken: "t", BaseURL: "://x"},
+		"negative wait":    {APIToken: "t", RetryWaitMin: -time.Second},
+		"min above max":    {APIToken: "t", RetryWaitMin: time.Minute, RetryWaitMax: time.Second},
+		"negative total":   {APIToken: "t", MaxRetryDuration: -time.Second},
+		"negative timeout": {APIToken: "t", RequestTimeout: -time.Second},
 	} {
 		if _, err := New(cfg); err == nil {
 			t.Errorf("%s: New accepted %+v", name, cfg)
@@ -135,7 +152,7 @@ func TestErrors(t *testing.T) {
 			name:        "HTML error page",
 			h:           &canned{status: 502, contentType: "text/html", body: `<html><body>Bad gateway</body></html>`},
 			wantStatus:  502,
-			wantInError: []string{"HTTP 502", "HTML page"},
+			wantInError: []string{"HTTP 502", "HTML page", "gave up after 6 attempts"},
 		},
 		{
 			name:        "empty body",
@@ -220,10 +237,7 @@ func TestTransportErrors(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	_ = l.Close()
-	c, err := New(Config{BaseURL: "http://" + addr + "/client/v4", APIToken: "t"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := newClient(t, Config{BaseURL: "http://" + addr + "/client/v4"})
 	_, err = c.GetApp(context.Background(), account, strings.Repeat("a", 32))
 	var te *TransportError
 	if !errors.As(err, &te) || IsNotFound(err) {
@@ -237,7 +251,7 @@ func TestTransportErrors(t *testing.T) {
 		case <-time.After(5 * time.Second):
 		}
 	})
-	c = newTestClient(t, slow, Config{RequestTimeout: 50 * time.Millisecond})
+	c = newTestClient(t, slow, Config{RequestTimeout: 50 * time.Millisecond, MaxRetries: NoRetries})
 	start := time.Now()
 	_, err = c.ListApps(context.Background(), account)
 	if !errors.As(err, &te) {
@@ -266,7 +280,7 @@ func TestOnRequestReportsEachExchange(t *testing.T) {
 		t.Fatalf("OnRequest called %d times, want 2", len(infos))
 	}
 	if i := infos[0]; i.Method != "GET" || i.StatusCode != 404 || i.Path != "/accounts/"+account+"/calls/apps/"+strings.Repeat("a", 32) ||
-		len(i.ErrorCodes) != 1 || i.ErrorCodes[0] != 10404 {
+		len(i.ErrorCodes) != 1 || i.ErrorCodes[0] != 10404 || i.Attempt != 1 || i.RetryIn != 0 || i.Err != nil {
 		t.Errorf("first exchange reported as %+v", i)
 	}
 	if i := infos[1]; i.Method != "DELETE" || i.Path != "/accounts/"+account+"/calls/apps/"+strings.Repeat("b", 32) {

@@ -8,7 +8,8 @@ import (
 )
 
 // Error is an answer from the API that is not a success: a non-2xx status, a
-// success: false envelope, or a body that is not an envelope at all.
+// success: false envelope, or a body that is not an envelope at all. When the
+// call was retried, it describes the last answer.
 type Error struct {
 	Method     string
 	Path       string
@@ -17,6 +18,14 @@ type Error struct {
 	Messages   []Message
 	// Problem explains a malformed answer; empty when the envelope was well formed.
 	Problem string
+	// Attempts is how many attempts the call made (1 when it was not retried).
+	Attempts int
+	// MaybeProcessed is true for a create (POST) that may have created the
+	// object although its answer cannot be used: a 5xx, or a 2xx whose body
+	// is not a usable result. See MaybeProcessed.
+	MaybeProcessed bool
+
+	gaveUp bool // the last answer was worth a retry, but none was left
 }
 
 func (e *Error) Error() string {
@@ -34,6 +43,7 @@ func (e *Error) Error() string {
 	for _, m := range e.Messages {
 		fmt.Fprintf(&b, "; message %d: %s", m.Code, m.Message)
 	}
+	writeAftermath(&b, e.Attempts, e.gaveUp, e.MaybeProcessed)
 	return b.String()
 }
 
@@ -46,22 +56,63 @@ func (e *Error) Codes() []int {
 	return codes
 }
 
-// TransportError is a request that got no HTTP answer: the connection failed,
-// timed out or dropped, or the context ended.
+// TransportError is a call whose last attempt got no usable HTTP answer: the
+// connection failed, timed out or dropped, the answer's body broke off, or
+// the context ended.
 type TransportError struct {
 	Method string
 	Path   string
 	Err    error
+	// Attempts is how many attempts the call made (1 when it was not retried).
+	Attempts int
+	// MaybeProcessed is true for a create (POST) whose request may have
+	// reached the API: a connection had been made when it failed. See
+	// MaybeProcessed.
+	MaybeProcessed bool
+
+	gaveUp bool
 }
 
 func (e *TransportError) Error() string {
-	return fmt.Sprintf("%s %s: no answer from the API: %v", e.Method, e.Path, e.Err)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s: no answer from the API: %v", e.Method, e.Path, e.Err)
+	writeAftermath(&b, e.Attempts, e.gaveUp, e.MaybeProcessed)
+	return b.String()
 }
 
 func (e *TransportError) Unwrap() error { return e.Err }
+
+func writeAftermath(b *strings.Builder, attempts int, gaveUp, maybeProcessed bool) {
+	switch {
+	case gaveUp && attempts == 1:
+		b.WriteString(" (gave up after 1 attempt)")
+	case gaveUp:
+		fmt.Fprintf(b, " (gave up after %d attempts)", attempts)
+	case attempts > 1:
+		fmt.Fprintf(b, " (after %d attempts)", attempts)
+	}
+	if maybeProcessed {
+		b.WriteString("; the API may have carried out the request")
+	}
+}
 
 // IsNotFound reports whether err is the API saying the object does not exist.
 func IsNotFound(err error) bool {
 	var apiErr *Error
 	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound
+}
+
+// MaybeProcessed reports whether err comes from a create (POST) that may have
+// created the object although the caller got no usable answer, so the object
+// may exist without the caller knowing its id or secret. Such a create is
+// never retried; the caller should look for the object (by listing) before
+// creating it again. It is false for every other error, including creates
+// the API provably did not carry out (a 429, or no connection made).
+func MaybeProcessed(err error) bool {
+	var apiErr *Error
+	if errors.As(err, &apiErr) {
+		return apiErr.MaybeProcessed
+	}
+	var transportErr *TransportError
+	return errors.As(err, &transportErr) && transportErr.MaybeProcessed
 }

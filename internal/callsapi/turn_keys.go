@@ -36,15 +36,17 @@ func (k *TURNKey) UnmarshalJSON(data []byte) error {
 const turnKeysCollection = "turn_keys"
 
 // CreateTURNKey creates a TURN key and returns it with its key, which the API
-// never returns again.
+// never returns again. Retries and MaybeProcessed are as for CreateApp.
 func (c *Client) CreateTURNKey(ctx context.Context, accountID, name string) (*TURNKey, error) {
 	var key TURNKey
-	path := accountPath(accountID, turnKeysCollection)
-	if err := c.do(ctx, http.MethodPost, path, nameBody{Name: name}, &key); err != nil {
-		return nil, err
+	incomplete := func() string {
+		if key.UID == "" || key.Key == "" {
+			return "the created TURN key has no uid or no key"
+		}
+		return ""
 	}
-	if key.UID == "" || key.Key == "" {
-		return nil, &Error{Method: http.MethodPost, Path: path, StatusCode: http.StatusCreated, Problem: "the created TURN key has no uid or no key"}
+	if err := c.do(ctx, http.MethodPost, accountPath(accountID, turnKeysCollection), nameBody{Name: name}, &key, incomplete); err != nil {
+		return nil, err
 	}
 	return &key, nil
 }
@@ -52,7 +54,7 @@ func (c *Client) CreateTURNKey(ctx context.Context, accountID, name string) (*TU
 // GetTURNKey reads one TURN key. The answer carries no key.
 func (c *Client) GetTURNKey(ctx context.Context, accountID, keyID string) (*TURNKey, error) {
 	var key TURNKey
-	if err := c.do(ctx, http.MethodGet, objectPath(accountID, turnKeysCollection, keyID), nil, &key); err != nil {
+	if err := c.do(ctx, http.MethodGet, objectPath(accountID, turnKeysCollection, keyID), nil, &key, nil); err != nil {
 		return nil, err
 	}
 	return &key, nil
@@ -61,7 +63,7 @@ func (c *Client) GetTURNKey(ctx context.Context, accountID, keyID string) (*TURN
 // ListTURNKeys returns every TURN key of the account.
 func (c *Client) ListTURNKeys(ctx context.Context, accountID string) ([]TURNKey, error) {
 	var keys []TURNKey
-	if err := c.do(ctx, http.MethodGet, accountPath(accountID, turnKeysCollection), nil, &keys); err != nil {
+	if err := c.do(ctx, http.MethodGet, accountPath(accountID, turnKeysCollection), nil, &keys, nil); err != nil {
 		return nil, err
 	}
 	return keys, nil
@@ -70,7 +72,7 @@ func (c *Client) ListTURNKeys(ctx context.Context, accountID string) ([]TURNKey,
 // UpdateTURNKey renames a TURN key.
 func (c *Client) UpdateTURNKey(ctx context.Context, accountID, keyID, name string) (*TURNKey, error) {
 	var key TURNKey
-	if err := c.do(ctx, http.MethodPut, objectPath(accountID, turnKeysCollection, keyID), nameBody{Name: name}, &key); err != nil {
+	if err := c.do(ctx, http.MethodPut, objectPath(accountID, turnKeysCollection, keyID), nameBody{Name: name}, &key, nil); err != nil {
 		return nil, err
 	}
 	return &key, nil
@@ -78,5 +80,5 @@ func (c *Client) UpdateTURNKey(ctx context.Context, accountID, keyID, name strin
 
 // DeleteTURNKey deletes a TURN key.
 func (c *Client) DeleteTURNKey(ctx context.Context, accountID, keyID string) error {
-	return c.do(ctx, http.MethodDelete, objectPath(accountID, turnKeysCollection, keyID), nil, nil)
+	return c.do(ctx, http.MethodDelete, objectPath(accountID, turnKeysCollection, keyID), nil, nil, nil)
 }

@@ -7,12 +7,18 @@
 // its state to a file. It is used in-process by the provider's tests (see
 // Start) and as a stand-alone program (cmd/calls-emulator).
 //
+// Like the real API it limits each credential to 1,200 requests per 5
+// minutes (Options.RateLimit). To test how a client survives the real thing,
+// it can also misbehave on purpose (Fault, Server.InjectFault) and add
+// latency to every request (Options.Latency).
+//
 // Only the standard library is used.
 package emulator
 
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 	"sync"
@@ -43,8 +49,13 @@ type Options struct {
 	// StatePath, when set, is loaded by New (a missing or empty file means an
 	// empty state) and rewritten atomically after every mutation.
 	StatePath string
-	// Now is the clock; default time.Now.
+	// Now is the clock; default time.Now. The rate limiter reads it too.
 	Now func() time.Time
+	// RateLimit bounds the requests of each credential; the zero value is
+	// Cloudflare's 1,200 requests per 5 minutes.
+	RateLimit RateLimit
+	// Latency delays every /client/v4 request before it is handled.
+	Latency time.Duration
 }
 
 // App is an SFU application. Secret is only ever sent on the wire in the
@@ -80,14 +91,18 @@ type Server struct {
 	keys     []Credential
 	counters counters
 
+	limiter *rateLimiter // nil when disabled
+	latency time.Duration
+	faults  faultSet
+
 	// chain is applied, outermost first, to every /client/v4 request after
-	// routing (the route is in the request context). Later features such as
-	// fault injection, per-token rate limiting or artificial latency slot in
-	// here as further middlewares.
+	// routing (the route is in the request context).
 	chain     []middleware
 	api       *http.ServeMux
 	unmatched http.Handler
 	admin     *http.ServeMux
+	// routes are the route labels, as counters and faults name them.
+	routes []string
 }
 
 // New builds a Server, loading Options.StatePath when it is set.
@@ -114,18 +129,30 @@ func New(opts Options) (*Server, error) {
 		statePath: opts.StatePath,
 		now:       now,
 	}
+	if opts.Latency < 0 {
+		return nil, errors.New("emulator: negative latency")
+	}
+	limiter, err := newRateLimiter(opts.RateLimit, now)
+	if err != nil {
+		return nil, err
+	}
 	if err := st.load(); err != nil {
 		return nil, err
 	}
 	s := &Server{
-		store:  st,
-		tokens: append([]string(nil), opts.Tokens...),
-		keys:   append([]Credential(nil), opts.Keys...),
+		store:   st,
+		tokens:  append([]string(nil), opts.Tokens...),
+		keys:    append([]Credential(nil), opts.Keys...),
+		limiter: limiter,
+		latency: opts.Latency,
 	}
-	s.counters.routes = make(map[string]int64)
+	s.counters.reset()
 	s.chain = []middleware{
 		s.countRequests,
+		s.addLatency,
 		s.requireAuth,
+		s.limitRate,
+		s.injectFaults,
 		s.validateIDs,
 	}
 	s.registerRoutes()
@@ -164,6 +191,15 @@ func (s *Server) Counters() map[string]int64 {
 func (s *Server) TotalRequests() int64 {
 	_, total := s.counters.snapshot()
 	return total
+}
+
+// Statuses returns a copy of the count of answers by HTTP status, over the
+// same requests as Counters. A connection dropped without an answer (a reset
+// or drop_after fault) adds no status.
+func (s *Server) Statuses() map[int]int64 {
+	s.counters.mu.Lock()
+	defer s.counters.mu.Unlock()
+	return maps.Clone(s.counters.statuses)
 }
 
 // ResetCounters sets every counter back to zero.
@@ -251,11 +287,12 @@ func (s *Server) DeleteTURNKey(accountID, uid string) error {
 	return err
 }
 
-// counters holds the per-route request counts.
+// counters holds the per-route request counts and per-status answer counts.
 type counters struct {
-	mu     sync.Mutex
-	routes map[string]int64
-	total  int64
+	mu       sync.Mutex
+	routes   map[string]int64
+	statuses map[int]int64
+	total    int64
 }
 
 func (c *counters) inc(key string) {
@@ -265,19 +302,22 @@ func (c *counters) inc(key string) {
 	c.mu.Unlock()
 }
 
+func (c *counters) status(code int) {
+	c.mu.Lock()
+	c.statuses[code]++
+	c.mu.Unlock()
+}
+
 func (c *counters) snapshot() (map[string]int64, int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make(map[string]int64, len(c.routes))
-	for k, v := range c.routes {
-		out[k] = v
-	}
-	return out, c.total
+	return maps.Clone(c.routes), c.total
 }
 
 func (c *counters) reset() {
 	c.mu.Lock()
 	c.routes = make(map[string]int64)
+	c.statuses = make(map[int]int64)
 	c.total = 0
 	c.mu.Unlock()
 }

@@ -754,7 +754,7 @@ func TestCounters(t *testing.T) {
 		t.Fatalf("reset-counters: %d %q", r.status, r.raw)
 	}
 	r = do(t, "GET", base+"/__emulator/counters", "", nil)
-	if string(r.raw) != "{\"total\":0,\"routes\":{}}\n" {
+	if string(r.raw) != "{\"total\":0,\"routes\":{},\"statuses\":{}}\n" {
 		t.Fatalf("counters after reset: %s", r.raw)
 	}
 }

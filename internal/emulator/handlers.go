@@ -10,6 +10,8 @@ import (
 	"io"
 	"net/http"
 	"path"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -59,6 +61,7 @@ func (s *Server) registerRoutes() {
 		collRoute := &route{label: coll, kind: k, params: []string{"account_id"}}
 		itemRoute := &route{label: item, kind: k, params: []string{"account_id", info.idParam}}
 
+		s.routes = append(s.routes, coll, item)
 		s.handle(http.MethodGet, collRoute, s.handleList)
 		s.handle(http.MethodPost, collRoute, s.handleCreate)
 		s.handle("", collRoute, methodNotAllowed("GET, HEAD, POST"))
@@ -67,6 +70,7 @@ func (s *Server) registerRoutes() {
 		s.handle(http.MethodDelete, itemRoute, s.handleDelete)
 		s.handle("", itemRoute, methodNotAllowed("DELETE, GET, HEAD, PUT"))
 	}
+	s.routes = append(s.routes, unmatchedRoute.label)
 	s.unmatched = s.wrap(unmatchedRoute, http.HandlerFunc(handleNoRoute))
 	s.api.Handle("/", s.unmatched)
 
@@ -74,6 +78,9 @@ func (s *Server) registerRoutes() {
 	s.admin.HandleFunc("GET "+AdminPrefix+"counters", s.handleAdminCounters)
 	s.admin.HandleFunc("POST "+AdminPrefix+"reset-counters", s.handleAdminReset)
 	s.admin.HandleFunc("GET "+AdminPrefix+"health", handleHealth)
+	s.admin.HandleFunc("GET "+AdminPrefix+"faults", s.handleAdminFaults)
+	s.admin.HandleFunc("POST "+AdminPrefix+"faults", s.handleAdminInjectFaults)
+	s.admin.HandleFunc("DELETE "+AdminPrefix+"faults", s.handleAdminClearFaults)
 }
 
 // handle registers h for method (all other methods when "") on rt.
@@ -95,46 +102,76 @@ func (s *Server) wrap(rt *route, h http.Handler) http.Handler {
 	})
 }
 
-// countRequests counts every request, accepted or not.
+// countRequests counts every request, accepted or not, and its answer's status.
 func (s *Server) countRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.counters.inc(r.Method + " " + routeOf(r).label)
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(&statusCounter{ResponseWriter: w, counters: &s.counters}, r)
 	})
 }
 
-// requireAuth answers 403 unless the request carries accepted credentials.
+// statusCounter counts the status of the answer when its header is written,
+// so the count is there before the client can read the answer.
+type statusCounter struct {
+	http.ResponseWriter
+	counters *counters
+	counted  bool
+}
+
+func (w *statusCounter) WriteHeader(code int) {
+	if !w.counted && code >= 200 {
+		w.counted = true
+		w.counters.status(code)
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusCounter) Write(p []byte) (int, error) {
+	if !w.counted {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the connection (to drop it).
+func (w *statusCounter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// requireAuth answers 403 unless the request carries accepted credentials,
+// and notes which credential it was for the rate limiter.
 func (s *Server) requireAuth(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !s.authenticated(r) {
+		id, ok := s.authenticated(r)
+		if !ok {
 			writeError(w, http.StatusForbidden, codeAuthError, "Authentication error")
 			return
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, withCredential(r, id))
 	})
 }
 
-func (s *Server) authenticated(r *http.Request) bool {
+// authenticated returns a name for the accepted credential ("token 0",
+// "key 1"): its position in Options, never the secret.
+func (s *Server) authenticated(r *http.Request) (string, bool) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, token, ok := strings.Cut(h, " ")
 		token = strings.TrimSpace(token)
 		if ok && strings.EqualFold(scheme, "Bearer") && token != "" {
-			for _, t := range s.tokens {
+			for i, t := range s.tokens {
 				if subtle.ConstantTimeCompare([]byte(token), []byte(t)) == 1 {
-					return true
+					return "token " + strconv.Itoa(i), true
 				}
 			}
 		}
 	}
 	email, key := r.Header.Get("X-Auth-Email"), r.Header.Get("X-Auth-Key")
 	if email != "" && key != "" {
-		for _, c := range s.keys {
+		for i, c := range s.keys {
 			if strings.EqualFold(email, c.Email) && subtle.ConstantTimeCompare([]byte(key), []byte(c.Key)) == 1 {
-				return true
+				return "key " + strconv.Itoa(i), true
 			}
 		}
 	}
-	return false
+	return "", false
 }
 
 // validateIDs answers 400/7003 when an identifier in the path is malformed.
@@ -301,12 +338,69 @@ func writeEnvelope(w http.ResponseWriter, status int, env envelope) {
 
 func (s *Server) handleAdminCounters(w http.ResponseWriter, r *http.Request) {
 	routes, total := s.counters.snapshot()
-	body, _ := json.Marshal(struct {
-		Total  int64            `json:"total"`
-		Routes map[string]int64 `json:"routes"`
-	}{total, routes})
+	writeAdminJSON(w, http.StatusOK, struct {
+		Total    int64            `json:"total"`
+		Routes   map[string]int64 `json:"routes"`
+		Statuses map[int]int64    `json:"statuses"`
+	}{total, routes, s.Statuses()})
+}
+
+type adminFaults struct {
+	Faults []Fault `json:"faults"`
+}
+
+func (s *Server) handleAdminFaults(w http.ResponseWriter, r *http.Request) {
+	writeAdminJSON(w, http.StatusOK, adminFaults{s.Faults()})
+}
+
+// handleAdminInjectFaults takes one fault object or an array of them, and
+// answers the faults now active. Nothing is injected unless all are valid.
+func (s *Server) handleAdminInjectFaults(w http.ResponseWriter, r *http.Request) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		http.Error(w, "could not read the body", http.StatusBadRequest)
+		return
+	}
+	var faults []Fault
+	if trimmed := bytes.TrimSpace(data); len(trimmed) > 0 && trimmed[0] == '[' {
+		err = json.Unmarshal(trimmed, &faults)
+	} else {
+		var f Fault
+		err = json.Unmarshal(trimmed, &f)
+		faults = []Fault{f}
+	}
+	if err != nil {
+		http.Error(w, "malformed fault: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	for i, f := range faults {
+		if faults[i], err = f.normalize(); err == nil && f.Route != "" && !slices.Contains(s.routes, faults[i].Route) {
+			err = fmt.Errorf("unknown route %q", f.Route)
+		}
+		if err != nil {
+			http.Error(w, "fault "+f.String()+": "+err.Error(), http.StatusBadRequest)
+			return
+		}
+	}
+	for _, f := range faults {
+		if err := s.InjectFault(f); err != nil { // cannot fail: checked above
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+	}
+	writeAdminJSON(w, http.StatusOK, adminFaults{s.Faults()})
+}
+
+func (s *Server) handleAdminClearFaults(w http.ResponseWriter, r *http.Request) {
+	s.ClearFaults()
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func writeAdminJSON(w http.ResponseWriter, status int, v any) {
+	body, _ := json.Marshal(v)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
 	w.Write(append(body, '\n'))
 }
 

@@ -63,6 +63,11 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ConnState:         conns.track,
+		// Requests carry ctx, so that a delay or latency ends at shutdown
+		// instead of holding it up.
+		BaseContext: func(net.Listener) context.Context {
+			return context.WithValue(context.Background(), serveContextKey{}, ctx)
+		},
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -92,6 +97,17 @@ func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
 		case <-tick.C:
 		}
 	}
+}
+
+type serveContextKey struct{}
+
+// serving is done when the server serving r shuts down (never for a Server
+// used outside Serve).
+func serving(r *http.Request) <-chan struct{} {
+	if ctx, ok := r.Context().Value(serveContextKey{}).(context.Context); ok {
+		return ctx.Done()
+	}
+	return nil
 }
 
 // connTracker records the state of the server's connections.

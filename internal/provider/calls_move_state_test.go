@@ -229,7 +229,7 @@ func TestMoveState_otherSourcesAreNotClaimed(t *testing.T) {
 		address string
 	}{
 		"another provider's type of the same name": {moveCases[0], "registry.terraform.io/hashicorp/cloudflare"},
-		"an app moved into a TURN key":              {moveCase{source: officialAppTypeName, target: "cloudflare_calls_turn_key"}, officialProviderAddress},
+		"an app moved into a TURN key":             {moveCase{source: officialAppTypeName, target: "cloudflare_calls_turn_key"}, officialProviderAddress},
 	} {
 		t.Run(name, func(t *testing.T) {
 			resp := p.move(c.c, c.address, 500, app.Attributes)
