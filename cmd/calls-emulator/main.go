@@ -134,7 +134,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	ln, err := net.Listen("tcp", *listen)
+	ln, err := new(net.ListenConfig).Listen(context.Background(), "tcp", *listen)
 	if err != nil {
 		return err
 	}
@@ -192,7 +192,8 @@ func writeFileAtomic(path string, data []byte) error {
 		os.Remove(f.Name())
 		return err
 	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
+	// The address file holds no secret; other users' scripts may read it.
+	if err := os.Chmod(f.Name(), 0o644); err != nil { //nolint:gosec // see above
 		os.Remove(f.Name())
 		return err
 	}

@@ -89,8 +89,8 @@ func get(t *testing.T, url string, headers ...string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	io.Copy(io.Discard, res.Body)
-	res.Body.Close()
+	_, _ = io.Copy(io.Discard, res.Body)
+	_ = res.Body.Close()
 	return res.StatusCode
 }
 
@@ -150,7 +150,7 @@ func TestRunGeneratesToken(t *testing.T) {
 	if data, err := os.ReadFile(state); err != nil || !strings.Contains(string(data), `"turn_keys"`) {
 		t.Fatalf("state file: %v %s", err, data)
 	}
-	if randomToken(40) == randomToken(40) {
+	if first, second := randomToken(40), randomToken(40); first == second {
 		t.Fatal("tokens repeat")
 	}
 }
@@ -171,7 +171,9 @@ func TestRunFlagErrors(t *testing.T) {
 		t.Errorf("-h: %v", err)
 	}
 	bad := filepath.Join(t.TempDir(), "bad.json")
-	os.WriteFile(bad, []byte("{"), 0o600)
+	if err := os.WriteFile(bad, []byte("{"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if err := run(context.Background(), []string{"-state", bad, "-listen", "127.0.0.1:0"}, io.Discard, io.Discard); err == nil {
 		t.Error("corrupt state file accepted")
 	}

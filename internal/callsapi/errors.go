@@ -25,7 +25,7 @@ type Error struct {
 	// is not a usable result. See MaybeProcessed.
 	MaybeProcessed bool
 
-	gaveUp bool // the last answer was worth a retry, but none was left
+	gaveUp string // why the last answer, worth a retry, got none ("" when not)
 }
 
 func (e *Error) Error() string {
@@ -70,7 +70,7 @@ type TransportError struct {
 	// MaybeProcessed.
 	MaybeProcessed bool
 
-	gaveUp bool
+	gaveUp string
 }
 
 func (e *TransportError) Error() string {
@@ -82,12 +82,12 @@ func (e *TransportError) Error() string {
 
 func (e *TransportError) Unwrap() error { return e.Err }
 
-func writeAftermath(b *strings.Builder, attempts int, gaveUp, maybeProcessed bool) {
+func writeAftermath(b *strings.Builder, attempts int, gaveUp string, maybeProcessed bool) {
 	switch {
-	case gaveUp && attempts == 1:
-		b.WriteString(" (gave up after 1 attempt)")
-	case gaveUp:
-		fmt.Fprintf(b, " (gave up after %d attempts)", attempts)
+	case gaveUp != "" && attempts == 1:
+		fmt.Fprintf(b, " (gave up after 1 attempt: %s)", gaveUp)
+	case gaveUp != "":
+		fmt.Fprintf(b, " (gave up after %d attempts: %s)", attempts, gaveUp)
 	case attempts > 1:
 		fmt.Fprintf(b, " (after %d attempts)", attempts)
 	}

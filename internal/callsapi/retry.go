@@ -74,7 +74,7 @@ type call struct {
 	connected atomic.Bool
 	wait      time.Duration // chosen by checkRetry for the coming retry
 	last      outcome
-	gaveUp    bool // the last outcome was worth a retry, but none was left
+	gaveUp    string // why no retry followed an outcome worth one; "" when none was needed
 }
 
 // outcome is what one attempt produced.
@@ -147,7 +147,7 @@ func (cl *call) checkRetry(_ context.Context, resp *http.Response, err error) (b
 	cl.last = o
 
 	retry, wait := cl.shouldRetry(o), time.Duration(0)
-	cl.gaveUp = false
+	cl.gaveUp = ""
 	if retry {
 		var retryAfter string
 		if o.status == http.StatusTooManyRequests || o.status == http.StatusServiceUnavailable {
@@ -157,8 +157,15 @@ func (cl *call) checkRetry(_ context.Context, resp *http.Response, err error) (b
 		wait = backoff(cl.attempt, cl.policy.waitMin, cl.policy.waitMax, retryAfter, time.Now(), rand.Float64())
 		// A retry must leave its attempt some time (RetryWaitMin's worth)
 		// before the budget ends; otherwise the last answer is the better report.
-		if cl.attempt > cl.policy.maxRetries || time.Now().Add(wait+cl.policy.waitMin).After(cl.deadline) {
-			retry, wait, cl.gaveUp = false, 0, cl.policy.maxRetries > 0
+		switch {
+		case cl.attempt > cl.policy.maxRetries:
+			retry, wait = false, 0
+			if cl.policy.maxRetries > 0 {
+				cl.gaveUp = "no retries left"
+			}
+		case time.Now().Add(wait + cl.policy.waitMin).After(cl.deadline):
+			retry, wait = false, 0
+			cl.gaveUp = fmt.Sprintf("the call's time budget of %s would run out before another attempt", cl.policy.maxDuration)
 		}
 	}
 	cl.wait = wait

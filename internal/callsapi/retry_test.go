@@ -427,7 +427,7 @@ func TestRetry_maxRetryDuration(t *testing.T) {
 		start := time.Now()
 		_, err := c.ListApps(context.Background(), account)
 		var apiErr *Error
-		if !errors.As(err, &apiErr) || apiErr.StatusCode != 429 || apiErr.Attempts != 1 || !strings.Contains(err.Error(), "gave up after 1 attempt)") {
+		if !errors.As(err, &apiErr) || apiErr.StatusCode != 429 || apiErr.Attempts != 1 || !strings.Contains(err.Error(), "gave up after 1 attempt: the call's time budget of 500ms would run out") {
 			t.Fatalf("error %v", err)
 		}
 		if time.Since(start) > 10*time.Second {

@@ -140,8 +140,12 @@ func do(t *testing.T, method, url, body string, headers map[string]string) respo
 	if err := json.Unmarshal(out.top["success"], &out.success); err != nil {
 		t.Fatalf("success: %v", err)
 	}
-	json.Unmarshal(out.top["errors"], &out.errors)
-	json.Unmarshal(out.top["messages"], &out.messages)
+	if err := json.Unmarshal(out.top["errors"], &out.errors); err != nil {
+		t.Fatalf("errors: %v", err)
+	}
+	if err := json.Unmarshal(out.top["messages"], &out.messages); err != nil {
+		t.Fatalf("messages: %v", err)
+	}
 	out.result = out.top["result"]
 	if out.success != (res.StatusCode < 300) {
 		t.Fatalf("%s %s: status %d with success=%v", method, url, res.StatusCode, out.success)
@@ -862,7 +866,9 @@ func TestPersistenceFiles(t *testing.T) {
 
 	// A state that cannot be saved fails the request and changes nothing.
 	p := filepath.Join(dir, "sub", "state.json")
-	os.Mkdir(filepath.Join(dir, "sub"), 0o700)
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o700); err != nil {
+		t.Fatal(err)
+	}
 	e := startEmulator(t, Options{Tokens: []string{testToken}, StatePath: p})
 	c := object(t, do(t, "POST", kindCases[0].coll(e.URL, acctA), `{"name":"a"}`, bearer).result,
 		"created", "modified", "name", "secret", "uid")
@@ -905,7 +911,7 @@ func TestConcurrentCreates(t *testing.T) {
 					Result map[string]string `json:"result"`
 				}
 				if err := json.NewDecoder(res.Body).Decode(&env); err != nil || res.StatusCode != 201 {
-					errs <- fmt.Errorf("status %d: %v", res.StatusCode, err)
+					errs <- fmt.Errorf("status %d: %w", res.StatusCode, err)
 					return
 				}
 				uids[i][j] = env.Result["uid"]
@@ -921,8 +927,8 @@ func TestConcurrentCreates(t *testing.T) {
 					errs <- err
 					return
 				}
-				io.Copy(io.Discard, res.Body)
-				res.Body.Close()
+				_, _ = io.Copy(io.Discard, res.Body)
+				_ = res.Body.Close()
 				_ = e.AppCount() + len(e.TURNKeys(acctB)) + len(e.Counters())
 			}()
 		}

@@ -280,7 +280,7 @@ func readNameBody(w http.ResponseWriter, r *http.Request) (string, error) {
 	}
 	var v any
 	if err := json.Unmarshal(data, &v); err != nil {
-		return "", fmt.Errorf("malformed JSON: %v", err)
+		return "", fmt.Errorf("malformed JSON: %w", err)
 	}
 	fields, ok := v.(map[string]any)
 	if !ok {

@@ -26,7 +26,7 @@ func Start(opts Options) (*Running, error) {
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := new(net.ListenConfig).Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +34,7 @@ func Start(opts Options) (*Running, error) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		Serve(ctx, ln, s)
+		_ = Serve(ctx, ln, s) // returns when Close cancels ctx
 	}()
 	var once sync.Once
 	stop := func() {

@@ -353,9 +353,10 @@ func writeFileAtomic(path string, data []byte, perm fs.FileMode) (err error) {
 	if err = os.Rename(tmp, path); err != nil {
 		return err
 	}
-	if d, derr := os.Open(dir); derr == nil { // best effort: make the rename durable
-		d.Sync()
-		d.Close()
+	// Best effort: make the rename durable. The state is already written.
+	if d, derr := os.Open(dir); derr == nil { //nolint:gosec // dir is the folder of the configured state file
+		_ = d.Sync()
+		_ = d.Close()
 	}
 	return nil
 }
