@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -42,14 +43,19 @@ type callsAppModel struct {
 // setFromAPI copies what the API returned. The secret is left alone unless
 // the answer carries one: only the create answer does.
 func (m *callsAppModel) setFromAPI(app *callsapi.App) {
-	m.ID = types.StringValue(app.UID)
-	m.UID = types.StringValue(app.UID)
-	m.Name = types.StringValue(app.Name)
-	m.Created = types.StringValue(app.Created)
-	m.Modified = types.StringValue(app.Modified)
+	m.setFromObject(appObject(*app))
 	if app.Secret != "" {
 		m.Secret = types.StringValue(app.Secret)
 	}
+}
+
+// setFromObject copies an object as read or listed; the secret is kept.
+func (m *callsAppModel) setFromObject(o callsObject) {
+	m.ID = types.StringValue(o.UID)
+	m.UID = types.StringValue(o.UID)
+	m.Name = types.StringValue(o.Name)
+	m.Created = types.StringValue(o.Created)
+	m.Modified = types.StringValue(o.Modified)
 }
 
 func (r *CallsAppResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -120,13 +126,15 @@ func (r *CallsAppResource) Create(ctx context.Context, req resource.CreateReques
 	}
 	ctx = r.data.withMasks(ctx)
 
+	started := time.Now()
 	app, err := r.data.client.CreateApp(ctx, plan.AccountID.ValueString(), plan.Name.ValueString())
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to create Calls app", apiErrorDetail(err))
+		appKind.addCreateError(ctx, r.data, &resp.Diagnostics, plan.AccountID.ValueString(), plan.Name.ValueString(), started, err)
 		return
 	}
 	ctx = r.data.withMasks(ctx, app.Secret)
 	plan.setFromAPI(app)
+	r.data.snapshots.put(appKind, plan.AccountID.ValueString(), appObject(*app))
 	tflog.Info(ctx, "created Calls app", map[string]any{"account_id": plan.AccountID.ValueString(), "uid": app.UID})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(appKind.setIdentity(ctx, resp.Identity, plan.AccountID, plan.UID)...)
@@ -143,17 +151,17 @@ func (r *CallsAppResource) Read(ctx context.Context, req resource.ReadRequest, r
 	// an identity, and state written before identities existed has none.
 	resp.Diagnostics.Append(appKind.setIdentity(ctx, resp.Identity, state.AccountID, state.UID)...)
 
-	app, err := r.data.client.GetApp(ctx, state.AccountID.ValueString(), state.UID.ValueString())
-	if callsapi.IsNotFound(err) {
-		tflog.Warn(ctx, "Calls app no longer exists; removing it from state", map[string]any{"uid": state.UID.ValueString()})
-		resp.State.RemoveResource(ctx)
-		return
-	}
+	app, found, err := r.data.snapshots.read(ctx, appKind, state.AccountID.ValueString(), state.UID.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to read Calls app", apiErrorDetail(err))
 		return
 	}
-	state.setFromAPI(app)
+	if !found {
+		tflog.Warn(ctx, "Calls app no longer exists; removing it from state", map[string]any{"uid": state.UID.ValueString()})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	state.setFromObject(app)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -173,6 +181,7 @@ func (r *CallsAppResource) Update(ctx context.Context, req resource.UpdateReques
 	}
 	plan.setFromAPI(app)
 	plan.Secret = state.Secret
+	r.data.snapshots.put(appKind, state.AccountID.ValueString(), appObject(*app))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(appKind.setIdentity(ctx, resp.Identity, state.AccountID, state.UID)...)
 }
@@ -188,7 +197,9 @@ func (r *CallsAppResource) Delete(ctx context.Context, req resource.DeleteReques
 	err := r.data.client.DeleteApp(ctx, state.AccountID.ValueString(), state.UID.ValueString())
 	if err != nil && !callsapi.IsNotFound(err) {
 		resp.Diagnostics.AddError("Unable to delete Calls app", apiErrorDetail(err))
+		return
 	}
+	r.data.snapshots.remove(appKind, state.AccountID.ValueString(), state.UID.ValueString())
 }
 
 func (r *CallsAppResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -42,14 +43,19 @@ type callsTURNKeyModel struct {
 // setFromAPI copies what the API returned. The key is left alone unless the
 // answer carries one: only the create answer does.
 func (m *callsTURNKeyModel) setFromAPI(key *callsapi.TURNKey) {
-	m.ID = types.StringValue(key.UID)
-	m.UID = types.StringValue(key.UID)
-	m.Name = types.StringValue(key.Name)
-	m.Created = types.StringValue(key.Created)
-	m.Modified = types.StringValue(key.Modified)
+	m.setFromObject(turnKeyObject(*key))
 	if key.Key != "" {
 		m.Key = types.StringValue(key.Key)
 	}
+}
+
+// setFromObject copies an object as read or listed; the key is kept.
+func (m *callsTURNKeyModel) setFromObject(o callsObject) {
+	m.ID = types.StringValue(o.UID)
+	m.UID = types.StringValue(o.UID)
+	m.Name = types.StringValue(o.Name)
+	m.Created = types.StringValue(o.Created)
+	m.Modified = types.StringValue(o.Modified)
 }
 
 func (r *CallsTURNKeyResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -121,13 +127,15 @@ func (r *CallsTURNKeyResource) Create(ctx context.Context, req resource.CreateRe
 	}
 	ctx = r.data.withMasks(ctx)
 
+	started := time.Now()
 	key, err := r.data.client.CreateTURNKey(ctx, plan.AccountID.ValueString(), plan.Name.ValueString())
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to create Calls TURN key", apiErrorDetail(err))
+		turnKeyKind.addCreateError(ctx, r.data, &resp.Diagnostics, plan.AccountID.ValueString(), plan.Name.ValueString(), started, err)
 		return
 	}
 	ctx = r.data.withMasks(ctx, key.Key)
 	plan.setFromAPI(key)
+	r.data.snapshots.put(turnKeyKind, plan.AccountID.ValueString(), turnKeyObject(*key))
 	tflog.Info(ctx, "created Calls TURN key", map[string]any{"account_id": plan.AccountID.ValueString(), "uid": key.UID})
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(turnKeyKind.setIdentity(ctx, resp.Identity, plan.AccountID, plan.UID)...)
@@ -144,17 +152,17 @@ func (r *CallsTURNKeyResource) Read(ctx context.Context, req resource.ReadReques
 	// an identity (see CallsAppResource.Read).
 	resp.Diagnostics.Append(turnKeyKind.setIdentity(ctx, resp.Identity, state.AccountID, state.UID)...)
 
-	key, err := r.data.client.GetTURNKey(ctx, state.AccountID.ValueString(), state.UID.ValueString())
-	if callsapi.IsNotFound(err) {
-		tflog.Warn(ctx, "Calls TURN key no longer exists; removing it from state", map[string]any{"uid": state.UID.ValueString()})
-		resp.State.RemoveResource(ctx)
-		return
-	}
+	key, found, err := r.data.snapshots.read(ctx, turnKeyKind, state.AccountID.ValueString(), state.UID.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to read Calls TURN key", apiErrorDetail(err))
 		return
 	}
-	state.setFromAPI(key)
+	if !found {
+		tflog.Warn(ctx, "Calls TURN key no longer exists; removing it from state", map[string]any{"uid": state.UID.ValueString()})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	state.setFromObject(key)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -174,6 +182,7 @@ func (r *CallsTURNKeyResource) Update(ctx context.Context, req resource.UpdateRe
 	}
 	plan.setFromAPI(key)
 	plan.Key = state.Key
+	r.data.snapshots.put(turnKeyKind, state.AccountID.ValueString(), turnKeyObject(*key))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(turnKeyKind.setIdentity(ctx, resp.Identity, state.AccountID, state.UID)...)
 }
@@ -189,7 +198,9 @@ func (r *CallsTURNKeyResource) Delete(ctx context.Context, req resource.DeleteRe
 	err := r.data.client.DeleteTURNKey(ctx, state.AccountID.ValueString(), state.UID.ValueString())
 	if err != nil && !callsapi.IsNotFound(err) {
 		resp.Diagnostics.AddError("Unable to delete Calls TURN key", apiErrorDetail(err))
+		return
 	}
+	r.data.snapshots.remove(turnKeyKind, state.AccountID.ValueString(), state.UID.ValueString())
 }
 
 func (r *CallsTURNKeyResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {

@@ -43,6 +43,10 @@ func logRequest(ctx context.Context, info callsapi.RequestInfo) {
 		"path":        info.Path,
 		"status":      info.StatusCode,
 		"duration_ms": info.Duration.Milliseconds(),
+		"attempt":     info.Attempt,
+	}
+	if info.RetryIn > 0 {
+		fields["retry_in_ms"] = info.RetryIn.Milliseconds()
 	}
 	if len(info.ErrorCodes) > 0 {
 		fields["cloudflare_error_codes"] = info.ErrorCodes

@@ -8,9 +8,13 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -26,10 +30,13 @@ import (
 
 // Environment variables read when the provider block leaves a setting out.
 const (
-	EnvAPIToken = "CLOUDFLARE_API_TOKEN"
-	EnvAPIKey   = "CLOUDFLARE_API_KEY"
+	EnvAPIToken = "CLOUDFLARE_API_TOKEN" //nolint:gosec // the name of a variable, not a credential
+	EnvAPIKey   = "CLOUDFLARE_API_KEY"   //nolint:gosec // the name of a variable, not a credential
 	EnvEmail    = "CLOUDFLARE_EMAIL"
 	EnvBaseURL  = "CLOUDFLARE_BASE_URL"
+	// EnvRefreshWithList is read when the provider block leaves
+	// refresh_with_list out: true or false, in any strconv.ParseBool form.
+	EnvRefreshWithList = "CLOUDFLARE_CALLS_REFRESH_WITH_LIST"
 )
 
 var (
@@ -52,7 +59,18 @@ type providerModel struct {
 	APIKey   types.String `tfsdk:"api_key"`
 	Email    types.String `tfsdk:"email"`
 	BaseURL  types.String `tfsdk:"base_url"`
+
+	MaxRetries          types.Int64 `tfsdk:"max_retries"`
+	RetryTimeoutSeconds types.Int64 `tfsdk:"retry_timeout_seconds"`
+
+	RefreshWithList types.Bool `tfsdk:"refresh_with_list"`
 }
+
+// Retry defaults: together they give up on one API call within about a minute.
+const (
+	defaultMaxRetries          = callsapi.DefaultMaxRetries
+	defaultRetryTimeoutSeconds = int64(callsapi.DefaultMaxRetryDuration / time.Second)
+)
 
 func (p *CloudflareProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
 	resp.TypeName = "cloudflare"
@@ -84,6 +102,26 @@ func (p *CloudflareProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 				Optional:            true,
 				Validators:          []validator.String{nonEmpty, stringvalidator.AlsoRequires(path.MatchRoot("api_key"))},
 			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many times one API call is retried after a rate limit (429), a 500/502/503/504 "+
+					"or a dropped connection. Default %d; 0 turns retries off. A create is retried only when the API provably did not "+
+					"carry it out (a 429, or no connection), so a retry can never create an app twice.", defaultMaxRetries),
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(0, 20)},
+			},
+			"retry_timeout_seconds": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("The most time one API call may take, waits between retries included. Default %d.", defaultRetryTimeoutSeconds),
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.Between(1, 3600)},
+			},
+			"refresh_with_list": schema.BoolAttribute{
+				MarkdownDescription: "Refresh apps and TURN keys with one list request per account and kind, instead of one request per object. " +
+					"Defaults to `true`; falls back to the `" + EnvRefreshWithList + "` environment variable (`true` or `false`). " +
+					"Secrets are kept from state either way (a list never carries them). An object missing from the list is confirmed " +
+					"with its own request before it is removed from state, and when a list fails, the objects of that account are read " +
+					"with one request each. Set to `false` to read every object with its own request.",
+				Optional: true,
+			},
 			"base_url": schema.StringAttribute{
 				MarkdownDescription: "Cloudflare API base URL. Falls back to `" + EnvBaseURL + "`, then to `" + callsapi.DefaultBaseURL + "`. " +
 					"Must be https, except for a loopback host (127.0.0.0/8, ::1, localhost) such as the bundled emulator.",
@@ -101,7 +139,8 @@ func (p *CloudflareProvider) Configure(ctx context.Context, req provider.Configu
 		return
 	}
 
-	for attr, v := range map[string]types.String{"api_token": cfg.APIToken, "api_key": cfg.APIKey, "email": cfg.Email, "base_url": cfg.BaseURL} {
+	for attr, v := range map[string]attr.Value{"api_token": cfg.APIToken, "api_key": cfg.APIKey, "email": cfg.Email, "base_url": cfg.BaseURL,
+		"max_retries": cfg.MaxRetries, "retry_timeout_seconds": cfg.RetryTimeoutSeconds, "refresh_with_list": cfg.RefreshWithList} {
 		if v.IsUnknown() {
 			resp.Diagnostics.AddAttributeError(path.Root(attr), "Unknown provider setting",
 				fmt.Sprintf("The provider cannot be configured because %q depends on a value that is only known after apply. "+
@@ -146,6 +185,17 @@ func (p *CloudflareProvider) Configure(ctx context.Context, req provider.Configu
 	if msg := checkBaseURL(baseURL); msg != "" {
 		resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid Cloudflare API base URL", msg)
 	}
+	refreshWithList := true
+	if !cfg.RefreshWithList.IsNull() {
+		refreshWithList = cfg.RefreshWithList.ValueBool()
+	} else if raw := os.Getenv(EnvRefreshWithList); raw != "" {
+		v, err := strconv.ParseBool(raw)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("refresh_with_list"), "Invalid "+EnvRefreshWithList,
+				fmt.Sprintf("%s must be true or false, got %q. Fix or unset it, or set refresh_with_list in the provider block.", EnvRefreshWithList, raw))
+		}
+		refreshWithList = v
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -158,17 +208,36 @@ func (p *CloudflareProvider) Configure(ctx context.Context, req provider.Configu
 		Email:     email,
 		UserAgent: fmt.Sprintf("terraform-provider-cloudflare/%s (terraform %s)", p.version, req.TerraformVersion),
 		OnRequest: logRequest,
+
+		MaxRetries:       retriesFromConfig(cfg.MaxRetries),
+		MaxRetryDuration: time.Duration(int64OrDefault(cfg.RetryTimeoutSeconds, defaultRetryTimeoutSeconds)) * time.Second,
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to create Cloudflare API client", err.Error())
 		return
 	}
-	tflog.Debug(ctx, "configured Cloudflare Calls client", map[string]any{"base_url": baseURL, "legacy_key_auth": token == ""})
+	tflog.Debug(ctx, "configured Cloudflare Calls client", map[string]any{"base_url": baseURL, "legacy_key_auth": token == "", "refresh_with_list": refreshWithList})
 
-	data := &providerData{client: client, secrets: []string{token, key}}
+	data := &providerData{client: client, secrets: []string{token, key}, snapshots: newRefreshSnapshots(client, refreshWithList)}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.ListResourceData = data
+}
+
+// retriesFromConfig maps max_retries onto the client, where 0 means "default".
+func retriesFromConfig(v types.Int64) int {
+	n := int64OrDefault(v, int64(defaultMaxRetries))
+	if n == 0 {
+		return callsapi.NoRetries
+	}
+	return int(n)
+}
+
+func int64OrDefault(v types.Int64, def int64) int64 {
+	if v.IsNull() || v.IsUnknown() {
+		return def
+	}
+	return v.ValueInt64()
 }
 
 func (p *CloudflareProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -200,6 +269,10 @@ type providerData struct {
 	// secrets are the credentials, masked in every log line written with a
 	// context that went through withMasks.
 	secrets []string
+	// snapshots serve the resources' Reads from one list per account and
+	// kind (read_snapshot.go). They live as long as this configuration of
+	// the provider, which is one Terraform operation.
+	snapshots *refreshSnapshots
 }
 
 // checkBaseURL returns why raw cannot be used as the API base URL, or "".

@@ -19,7 +19,7 @@ import (
 
 // clearCloudflareEnv makes a test independent of the developer's shell.
 func clearCloudflareEnv(t *testing.T) {
-	for _, k := range []string{EnvAPIToken, EnvAPIKey, EnvEmail, EnvBaseURL} {
+	for _, k := range []string{EnvAPIToken, EnvAPIKey, EnvEmail, EnvBaseURL, EnvRefreshWithList} {
 		t.Setenv(k, "")
 	}
 }

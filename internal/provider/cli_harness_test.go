@@ -1,0 +1,136 @@
+package provider
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator"
+)
+
+// Some behaviour can only be seen by running the CLI the way a user does,
+// with flags terraform-plugin-testing does not pass (-parallelism, TF_LOG):
+// these helpers build the provider binary once and run the real CLI with a
+// development override, as `make demo` does.
+
+var builtProvider struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+// providerBinaryDir builds the provider once per test run and returns the
+// folder holding terraform-provider-cloudflare.
+func providerBinaryDir(t *testing.T) string {
+	t.Helper()
+	builtProvider.once.Do(func() {
+		// Shared by every test of the run and removed by TestMain, so not t.TempDir.
+		dir, err := os.MkdirTemp("", "tfprovider-bin-") //nolint:usetesting // see above
+		if err != nil {
+			builtProvider.err = err
+			return
+		}
+		builtProvider.dir = dir
+		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "terraform-provider-cloudflare"), "-ldflags", "-X main.version=test", ".")
+		cmd.Dir = filepath.Join("..", "..")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			builtProvider.err = fmt.Errorf("go build: %w\n%s", err, out)
+		}
+	})
+	if builtProvider.err != nil {
+		t.Fatal(builtProvider.err)
+	}
+	return builtProvider.dir
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builtProvider.dir != "" {
+		_ = os.RemoveAll(builtProvider.dir)
+	}
+	os.Exit(code)
+}
+
+// cli runs the Terraform (or OpenTofu) binary of the acceptance tests in a
+// working folder of its own.
+type cli struct {
+	t   *testing.T
+	dir string
+	bin string
+	env []string
+}
+
+func newCLI(t *testing.T, em *emulator.Running, extraEnv ...string) *cli {
+	t.Helper()
+	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if bin == "" {
+		t.Fatal("TF_ACC_TERRAFORM_PATH is not set; run the tests with make test")
+	}
+	host := os.Getenv("TF_ACC_PROVIDER_HOST")
+	if host == "" {
+		host = "registry.terraform.io"
+	}
+	dir := t.TempDir()
+	rc := filepath.Join(dir, "dev.tfrc")
+	override := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n}\n",
+		host+"/calls-terraform/cloudflare", providerBinaryDir(t))
+	if err := os.WriteFile(rc, []byte(override), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"TF_CLI_CONFIG_FILE=" + rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "TF_INPUT=0",
+		"CLOUDFLARE_BASE_URL=" + em.URL, "CLOUDFLARE_API_TOKEN=", "CLOUDFLARE_API_KEY=", "CLOUDFLARE_EMAIL="}
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "TF_") || strings.HasPrefix(kv, "CLOUDFLARE_") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return &cli{t: t, dir: dir, bin: bin, env: append(env, extraEnv...)}
+}
+
+// write puts a configuration file in the working folder, with the
+// required_providers block a user would write.
+func (c *cli) write(name, body string) {
+	c.t.Helper()
+	if !strings.Contains(body, "required_providers") && name == "main.tf" {
+		body = "terraform {\n  required_providers {\n    cloudflare = {\n      source = \"calls-terraform/cloudflare\"\n    }\n  }\n}\n" + body
+	}
+	if err := os.WriteFile(filepath.Join(c.dir, name), []byte(body), 0o600); err != nil {
+		c.t.Fatal(err)
+	}
+}
+
+// run runs the CLI and returns its combined output and exit code.
+func (c *cli) run(args ...string) (string, int) {
+	c.t.Helper()
+	cmd := exec.Command(c.bin, args...)
+	cmd.Dir = c.dir
+	cmd.Env = c.env
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	code := 0
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		code = exitErr.ExitCode()
+	} else if err != nil {
+		c.t.Fatalf("running %s %v: %v", c.bin, args, err)
+	}
+	return out.String(), code
+}
+
+// mustRun runs the CLI and fails the test unless it exits with want.
+func (c *cli) mustRun(want int, args ...string) string {
+	c.t.Helper()
+	out, code := c.run(args...)
+	if code != want {
+		c.t.Fatalf("%s %s exited %d, want %d:\n%s", filepath.Base(c.bin), strings.Join(args, " "), code, want, out)
+	}
+	return out
+}

@@ -1,0 +1,57 @@
+package provider
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator"
+)
+
+// 200 apps applied with -parallelism=20 against an API whose rate limit forces
+// 429s: all 200 are created, exactly 200 exist, and nothing fails.
+func TestLoad_200AppsThroughRateLimit(t *testing.T) {
+	t.Parallel()
+	em, err := emulator.Start(emulator.Options{
+		Tokens:    []string{testToken},
+		RateLimit: emulator.RateLimit{Requests: 100, Window: 5 * time.Second},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(em.Close)
+	c := newCLI(t, em, "CLOUDFLARE_API_TOKEN="+testToken)
+	c.write("main.tf", fmt.Sprintf(`
+resource "cloudflare_calls_app" "load" {
+  count      = 200
+  account_id = %q
+  name       = "load-${count.index}"
+}
+`, testAccountID))
+
+	out := c.mustRun(0, "apply", "-auto-approve", "-parallelism=20", "-no-color")
+	if !strings.Contains(out, "200 added, 0 changed, 0 destroyed") {
+		t.Fatalf("apply did not add 200 apps:\n%s", out)
+	}
+	if n := em.AppCount(); n != 200 {
+		t.Fatalf("the emulator holds %d apps, want exactly 200", n)
+	}
+	if n := em.Statuses()[429]; n == 0 {
+		t.Fatal("the rate limit never answered 429: the test did not exercise it")
+	}
+	names := map[string]bool{}
+	for _, a := range em.Apps(testAccountID) {
+		names[a.Name] = true
+	}
+	if len(names) != 200 {
+		t.Fatalf("%d distinct names among the apps, want 200 (a duplicate create?)", len(names))
+	}
+	t.Logf("the emulator answered 429 %d times", em.Statuses()[429])
+
+	c.mustRun(0, "plan", "-detailed-exitcode", "-parallelism=20", "-no-color")
+	c.mustRun(0, "destroy", "-auto-approve", "-parallelism=20", "-no-color")
+	if n := em.AppCount(); n != 0 {
+		t.Fatalf("%d apps left after destroy", n)
+	}
+}
