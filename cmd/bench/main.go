@@ -19,9 +19,9 @@
 //
 // Three variants are measured: the floor, ours (refresh_with_list, the
 // default) and ours reading one object per request (refresh_with_list =
-// false, as before lists were used). It prints a Markdown table, and writes
-// it with the machine's description to <out>/results.md and a chart to
-// <out>/plan-time.svg.
+// false, as before lists were used). It prints a Markdown table, writes it
+// with the machine's description to <out>/results.md, every sample to
+// <out>/results.json, and a chart to <out>/plan-time.svg.
 package main
 
 import (
@@ -75,7 +75,7 @@ func parseFlags(args []string) (config, error) {
 	applyReps := fs.Int("apply-reps", 3, "timed applies (creates) per variant and number of apps")
 	latency := fs.Duration("latency", 50*time.Millisecond, "emulator latency added to every API request")
 	terraform := fs.String("terraform", ".tools/bin/terraform", "the Terraform CLI to drive (make bench installs it)")
-	outDir := fs.String("out", "bench", "`directory` to write results.md and plan-time.svg to")
+	outDir := fs.String("out", "bench", "`directory` to write results.md, results.json and plan-time.svg to")
 	keep := fs.Bool("keep", false, "keep the working directory (printed) instead of removing it")
 	planTimeout := fs.Duration("timeout", 10*time.Minute, "give up on one Terraform command after this long")
 	if err := fs.Parse(args); err != nil {

@@ -161,8 +161,13 @@ func (r *CallsAppResource) Read(ctx context.Context, req resource.ReadRequest, r
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	state.setFromObject(app)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	refreshed := state
+	refreshed.setFromObject(app)
+	// The response starts as the prior state: when nothing changed, writing
+	// it again would only cost a reflection pass per object on every plan.
+	if refreshed != state {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &refreshed)...)
+	}
 }
 
 func (r *CallsAppResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {

@@ -162,8 +162,13 @@ func (r *CallsTURNKeyResource) Read(ctx context.Context, req resource.ReadReques
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	state.setFromObject(key)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	refreshed := state
+	refreshed.setFromObject(key)
+	// The response starts as the prior state: when nothing changed, writing
+	// it again would only cost a reflection pass per object on every plan.
+	if refreshed != state {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &refreshed)...)
+	}
 }
 
 func (r *CallsTURNKeyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
