@@ -137,6 +137,18 @@ func TestErrors(t *testing.T) {
 			notFound:    true,
 		},
 		{
+			name:        "404 for a path the API cannot route is not a missing object",
+			h:           &canned{status: 404, body: `{"success":false,"errors":[{"code":7000,"message":"No route for that URI"}],"messages":[],"result":null}`},
+			wantStatus:  404,
+			wantInError: []string{"HTTP 404", "error 7000"},
+		},
+		{
+			name:        "404 page from a proxy is not a missing object",
+			h:           &canned{status: 404, contentType: "text/html", body: `<html>Not Found</html>`},
+			wantStatus:  404,
+			wantInError: []string{"HTTP 404", "HTML page"},
+		},
+		{
 			name:        "403 with several errors and messages",
 			h:           &canned{status: 403, body: `{"success":false,"errors":[{"code":10000,"message":"Authentication error"},{"code":9109,"message":"Invalid access token"}],"messages":[{"code":1,"message":"see docs"}],"result":null}`},
 			wantStatus:  403,

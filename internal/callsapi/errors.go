@@ -96,10 +96,26 @@ func writeAftermath(b *strings.Builder, attempts int, gaveUp string, maybeProces
 	}
 }
 
-// IsNotFound reports whether err is the API saying the object does not exist.
+// Cloudflare's codes for a path it cannot route: a 404 carrying one of them
+// says the URL is wrong (a base_url with a typo, say), not that the object is
+// gone.
+var routingErrorCodes = map[int]bool{7000: true, 7003: true}
+
+// IsNotFound reports whether err is the API saying the object does not exist:
+// a 404 in a well-formed Cloudflare envelope that is not a routing error. A
+// 404 page from a proxy, or "no route for that URI", is not: treating it as
+// "deleted" would drop every object (and its secret) from state.
 func IsNotFound(err error) bool {
 	var apiErr *Error
-	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusNotFound || apiErr.Problem != "" {
+		return false
+	}
+	for _, m := range apiErr.Errors {
+		if routingErrorCodes[m.Code] {
+			return false
+		}
+	}
+	return true
 }
 
 // MaybeProcessed reports whether err comes from a create (POST) that may have

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptrace"
@@ -228,7 +229,10 @@ func isPermanent(err error) bool {
 func backoff(retry int, minWait, maxWait time.Duration, retryAfter string, now time.Time, jitter float64) time.Duration {
 	jitter = min(max(jitter, 0), 1)
 	if after, ok := parseRetryAfter(retryAfter, now); ok {
-		return addCapped(max(after, minWait), jitter*float64(minWait), maxWait)
+		// The server said when to come back: waiting less only earns another
+		// 429, so Retry-After is not capped by maxWait. The call's time
+		// budget still applies: a wait past it ends the retries at once.
+		return addCapped(max(after, minWait), jitter*float64(minWait), time.Duration(math.MaxInt64))
 	}
 	ceiling := minWait
 	for i := 0; i < retry && ceiling < maxWait; i++ {

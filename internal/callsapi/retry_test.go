@@ -573,8 +573,9 @@ func TestRetry_onRequestReportsRetryWaits(t *testing.T) {
 	}
 	infos := rec.all()
 	wantAttempts(t, infos, 3)
-	// Retry-After: 1 is more than RetryWaitMax: the wait is capped.
-	if i := infos[0]; i.StatusCode != 429 || fmt.Sprint(i.ErrorCodes) != "[971]" || i.RetryIn != 50*time.Millisecond {
+	// Retry-After: 1 is more than RetryWaitMax, and honoured all the same
+	// (plus up to RetryWaitMin of jitter).
+	if i := infos[0]; i.StatusCode != 429 || fmt.Sprint(i.ErrorCodes) != "[971]" || i.RetryIn < time.Second || i.RetryIn > time.Second+time.Millisecond {
 		t.Errorf("first attempt %+v", i)
 	}
 	if i := infos[1]; i.StatusCode != 503 || i.ErrorCodes != nil || i.RetryIn < time.Millisecond || i.RetryIn > 4*time.Millisecond {
@@ -629,14 +630,20 @@ func TestBackoff(t *testing.T) {
 			t.Errorf("a past date: got %v", got)
 		}
 	})
-	t.Run("Retry-After capped at the maximum", func(t *testing.T) {
-		for _, v := range []string{"31", "300", "99999999999999999999", now.Add(time.Hour).Format(http.TimeFormat)} {
-			if got := backoff(1, minWait, maxWait, v, now, 0.9); got != maxWait {
-				t.Errorf("Retry-After %s: got %v", v, got)
+	t.Run("Retry-After is honoured beyond the maximum wait", func(t *testing.T) {
+		// Waiting less than the server asked only earns another 429; the
+		// call's time budget, not maxWait, decides whether to wait at all.
+		for v, want := range map[string]time.Duration{
+			"31":  31*time.Second + 900*time.Millisecond,
+			"300": 300*time.Second + 900*time.Millisecond,
+			now.Add(time.Hour).Format(http.TimeFormat): time.Hour + 900*time.Millisecond,
+		} {
+			if got := backoff(1, minWait, maxWait, v, now, 0.9); got != want {
+				t.Errorf("Retry-After %s: got %v, want %v", v, got, want)
 			}
 		}
-		if got := backoff(1, 2*time.Second, maxWait, "29", now, 0.99); got != maxWait {
-			t.Errorf("jitter past the maximum: got %v", got)
+		if got := backoff(1, minWait, maxWait, "99999999999999999999", now, 0.9); got < 1000*time.Hour {
+			t.Errorf("a huge Retry-After: got %v", got)
 		}
 	})
 	t.Run("exponential without Retry-After", func(t *testing.T) {

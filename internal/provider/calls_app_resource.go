@@ -133,6 +133,7 @@ func (r *CallsAppResource) Create(ctx context.Context, req resource.CreateReques
 		return
 	}
 	ctx = r.data.withMasks(ctx, app.Secret)
+	r.data.createdHere.Store(app.UID, struct{}{})
 	plan.setFromAPI(app)
 	r.data.snapshots.put(appKind, plan.AccountID.ValueString(), appObject(*app))
 	tflog.Info(ctx, "created Calls app", map[string]any{"account_id": plan.AccountID.ValueString(), "uid": app.UID})
@@ -184,7 +185,10 @@ func (r *CallsAppResource) Update(ctx context.Context, req resource.UpdateReques
 		resp.Diagnostics.AddError("Unable to rename Calls app", apiErrorDetail(err))
 		return
 	}
-	plan.setFromAPI(app)
+	// Only what a rename changes comes from the answer: uid, created and the
+	// secret were planned from state and must stay exactly as they are.
+	plan.Name = types.StringValue(app.Name)
+	plan.Modified = types.StringValue(app.Modified)
 	plan.Secret = state.Secret
 	r.data.snapshots.put(appKind, state.AccountID.ValueString(), appObject(*app))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)

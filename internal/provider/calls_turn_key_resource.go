@@ -134,6 +134,7 @@ func (r *CallsTURNKeyResource) Create(ctx context.Context, req resource.CreateRe
 		return
 	}
 	ctx = r.data.withMasks(ctx, key.Key)
+	r.data.createdHere.Store(key.UID, struct{}{})
 	plan.setFromAPI(key)
 	r.data.snapshots.put(turnKeyKind, plan.AccountID.ValueString(), turnKeyObject(*key))
 	tflog.Info(ctx, "created Calls TURN key", map[string]any{"account_id": plan.AccountID.ValueString(), "uid": key.UID})
@@ -185,7 +186,10 @@ func (r *CallsTURNKeyResource) Update(ctx context.Context, req resource.UpdateRe
 		resp.Diagnostics.AddError("Unable to rename Calls TURN key", apiErrorDetail(err))
 		return
 	}
-	plan.setFromAPI(key)
+	// Only what a rename changes comes from the answer: uid, created and the
+	// key were planned from state and must stay exactly as they are.
+	plan.Name = types.StringValue(key.Name)
+	plan.Modified = types.StringValue(key.Modified)
 	plan.Key = state.Key
 	r.data.snapshots.put(turnKeyKind, state.AccountID.ValueString(), turnKeyObject(*key))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)

@@ -13,7 +13,8 @@ import (
 )
 
 // clockSkew is how much earlier than our own clock an object created by our
-// request may be stamped by the API's clock.
+// request may be stamped by the API's clock. Objects this provider process
+// created itself (count = N with one name, say) are never candidates.
 const clockSkew = 2 * time.Minute
 
 // addCreateError reports a failed create. When the request may have been
@@ -43,7 +44,8 @@ func (k callsKind) addCreateError(ctx context.Context, d *providerData, diags *d
 	var orphans []callsObject
 	for _, o := range objects {
 		created, perr := time.Parse(time.RFC3339Nano, o.Created)
-		if o.Name == name && (perr != nil || !created.Before(started.Add(-clockSkew))) {
+		_, ours := d.createdHere.Load(o.UID)
+		if o.Name == name && !ours && (perr != nil || !created.Before(started.Add(-clockSkew))) {
 			orphans = append(orphans, o)
 		}
 	}

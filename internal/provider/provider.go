@@ -10,6 +10,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -83,12 +84,12 @@ func (p *CloudflareProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 		MarkdownDescription: "Manages Cloudflare Calls (Realtime) apps and TURN keys.",
 		Attributes: map[string]schema.Attribute{
 			"api_token": schema.StringAttribute{
-				MarkdownDescription: "Cloudflare API token with Calls write permission. Falls back to the `" + EnvAPIToken + "` environment variable when the provider block sets no credential. Conflicts with `api_key` and `email`.",
+				MarkdownDescription: "Cloudflare API token with Calls write permission. Falls back to the `" + EnvAPIToken + "` environment variable when the provider block sets no credential. Conflicts with `api_key`; an `email` beside it is ignored.",
 				Optional:            true,
 				Sensitive:           true,
 				Validators: []validator.String{
 					nonEmpty,
-					stringvalidator.ConflictsWith(path.MatchRoot("api_key"), path.MatchRoot("email")),
+					stringvalidator.ConflictsWith(path.MatchRoot("api_key")),
 				},
 			},
 			"api_key": schema.StringAttribute{
@@ -167,10 +168,10 @@ func (p *CloudflareProvider) Configure(ctx context.Context, req provider.Configu
 	}
 
 	switch {
-	case token != "" && (key != "" || email != ""):
+	case token != "" && key != "":
 		resp.Diagnostics.AddAttributeError(path.Root("api_token"), "Conflicting Cloudflare credentials",
-			"Both an API token and a legacy API key/email are set (in the provider block or through "+EnvAPIToken+", "+EnvAPIKey+" and "+EnvEmail+"). "+
-				"Use exactly one kind of credential: remove api_key and email, or api_token.")
+			"Both an API token and a legacy API key are set (in the provider block or through "+EnvAPIToken+" and "+EnvAPIKey+"). "+
+				"Use exactly one kind of credential: remove api_key, or api_token.")
 	case token == "" && key == "" && email == "":
 		resp.Diagnostics.AddAttributeError(path.Root("api_token"), "Missing Cloudflare API token",
 			"The provider needs a Cloudflare API token. Set api_token in the provider block or the "+EnvAPIToken+" environment variable "+
@@ -181,6 +182,11 @@ func (p *CloudflareProvider) Configure(ctx context.Context, req provider.Configu
 	case token == "" && email == "":
 		resp.Diagnostics.AddAttributeError(path.Root("email"), "Missing Cloudflare account email",
 			"A legacy API key is set but no email. Set email or "+EnvEmail+", or use api_token ("+EnvAPIToken+") instead.")
+	}
+	if token != "" {
+		// An email alone is no credential; CI shells often export
+		// CLOUDFLARE_EMAIL beside a token, as the official provider allows.
+		email = ""
 	}
 	if msg := checkBaseURL(baseURL); msg != "" {
 		resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid Cloudflare API base URL", msg)
@@ -269,6 +275,9 @@ type providerData struct {
 	// secrets are the credentials, masked in every log line written with a
 	// context that went through withMasks.
 	secrets []string
+	// createdHere holds the uids this provider process created and knows the
+	// answer of, so that a lost create never blames one of them.
+	createdHere sync.Map
 	// snapshots serve the resources' Reads from one list per account and
 	// kind (read_snapshot.go). They live as long as this configuration of
 	// the provider, which is one Terraform operation.

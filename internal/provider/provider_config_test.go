@@ -9,8 +9,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
@@ -74,6 +76,31 @@ func TestProvider_badConfigurationIsRefusedBeforeAnyRequest(t *testing.T) {
 			name:     "empty token",
 			provider: `api_token = ""`,
 			want:     `(?s)api_token.*length must be at least 1`,
+		},
+		{
+			name:     "empty api_key",
+			provider: `api_key = ""` + "\n" + `email = "a@example.com"`,
+			want:     `(?s)api_key.*length must be at least 1`,
+		},
+		{
+			name:     "negative max_retries",
+			provider: `api_token = "t"` + "\n" + `max_retries = -1`,
+			want:     `(?s)max_retries.*between 0 and 20`,
+		},
+		{
+			name:     "too many max_retries",
+			provider: `api_token = "t"` + "\n" + `max_retries = 21`,
+			want:     `(?s)max_retries.*between 0 and 20`,
+		},
+		{
+			name:     "zero retry_timeout_seconds",
+			provider: `api_token = "t"` + "\n" + `retry_timeout_seconds = 0`,
+			want:     `(?s)retry_timeout_seconds.*between 1 and 3600`,
+		},
+		{
+			name: "malformed base URL from the environment",
+			env:  map[string]string{EnvAPIToken: "t", EnvBaseURL: "api.cloudflare.com/client/v4"},
+			want: `(?s)Invalid Cloudflare API base URL.*not an absolute`,
 		},
 		{
 			name:     "empty email",
@@ -255,4 +282,63 @@ provider "cloudflare" {
 			t.Errorf("user agent %q does not name the provider, its version and Terraform's", ua)
 		}
 	}
+}
+
+// CI shells often export CLOUDFLARE_EMAIL beside a token, which the official
+// provider accepts: an email alone is no credential, so it is ignored.
+func TestProvider_tokenWithEmailInTheEnvironmentWorks(t *testing.T) {
+	em := testEmulator(t)
+	clearCloudflareEnv(t)
+	t.Setenv(EnvAPIToken, testToken)
+	t.Setenv(EnvEmail, "ops@example.com")
+	t.Setenv(EnvBaseURL, em.URL)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories(),
+		CheckDestroy:             checkAppsDestroyed(t, em),
+		Steps: []resource.TestStep{{
+			Config:            appOnly,
+			ConfigStateChecks: []statecheck.StateCheck{expectEmulatorApp(em, appAddr)},
+		}},
+	})
+}
+
+// A base_url whose path is wrong answers 404 "no route": that is an error,
+// never a sign that the apps are gone, so the state (and each secret) stays.
+func TestProvider_wrongBaseURLPathKeepsState(t *testing.T) {
+	em := testEmulator(t)
+	sameSecret := statecheck.CompareValue(compare.ValuesSame())
+	wrong := fmt.Sprintf(`
+provider "cloudflare" {
+  base_url  = %q
+  api_token = %q
+}
+resource "cloudflare_calls_app" "test" {
+  account_id = %q
+  name       = "kept"
+}
+`, em.URL+"/typo", testToken, testAccountID)
+	parallelUnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories(),
+		CheckDestroy:             checkAppsDestroyed(t, em),
+		Steps: []resource.TestStep{
+			{
+				Config:            appConfig(em, testAccountID, "kept"),
+				ConfigStateChecks: []statecheck.StateCheck{sameSecret.AddStateValue(appAddr, tfjsonpath.New("secret"))},
+			},
+			{
+				Config:      wrong,
+				ExpectError: regexp.MustCompile(`(?s)Unable to read Calls app.*HTTP 404.*7000`),
+			},
+			{
+				Config: appConfig(em, testAccountID, "kept"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameSecret.AddStateValue(appAddr, tfjsonpath.New("secret")),
+					expectEmulatorApp(em, appAddr),
+				},
+			},
+		},
+	})
 }

@@ -147,24 +147,35 @@ func TestResilience_lostCreateAnswerNamesTheOrphanUID(t *testing.T) {
 			}
 			offset.Store(0)
 
-			inject(t, em, emulator.Fault{Kind: emulator.FaultDropAfter, Method: "POST", Route: kind.route, Count: 1})
 			p := newProtocolProvider(t, em)
 			typ := p.resourceType(kind.typ)
-			planned := p.encode(typ, map[string]tftypes.Value{
-				"account_id": tfString(testAccountID), "name": tfString("lost"),
-				"id": tfUnknown, "uid": tfUnknown, kind.secretAttr: tfUnknown, "created": tfUnknown, "modified": tfUnknown,
-			})
-			resp, err := p.server.ApplyResourceChange(context.Background(), &tfprotov6.ApplyResourceChangeRequest{
-				TypeName:     kind.typ,
-				PriorState:   nullObject(t, typ),
-				PlannedState: planned,
-				Config: p.encode(typ, map[string]tftypes.Value{
-					"account_id": tfString(testAccountID), "name": tfString("lost"),
-				}),
-			})
-			if err != nil {
-				t.Fatal(err)
+			create := func() *tfprotov6.ApplyResourceChangeResponse {
+				resp, err := p.server.ApplyResourceChange(context.Background(), &tfprotov6.ApplyResourceChangeRequest{
+					TypeName:   kind.typ,
+					PriorState: nullObject(t, typ),
+					PlannedState: p.encode(typ, map[string]tftypes.Value{
+						"account_id": tfString(testAccountID), "name": tfString("lost"),
+						"id": tfUnknown, "uid": tfUnknown, kind.secretAttr: tfUnknown, "created": tfUnknown, "modified": tfUnknown,
+					}),
+					Config: p.encode(typ, map[string]tftypes.Value{
+						"account_id": tfString(testAccountID), "name": tfString("lost"),
+					}),
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return resp
 			}
+			// A sibling of the same name that this provider created a moment
+			// ago (count = N with one name) is not an orphan either.
+			sibling := create()
+			if msg := errorDiags(sibling.Diagnostics); msg != "" {
+				t.Fatal(msg)
+			}
+			siblingUID := p.decode(typ, sibling.NewState)["uid"]
+
+			inject(t, em, emulator.Fault{Kind: emulator.FaultDropAfter, Method: "POST", Route: kind.route, Count: 1})
+			resp := create()
 			msg := errorDiags(resp.Diagnostics)
 
 			var uids []string
@@ -177,10 +188,10 @@ func TestResilience_lostCreateAnswerNamesTheOrphanUID(t *testing.T) {
 					uids = append(uids, k.UID)
 				}
 			}
-			if len(uids) != 2 {
-				t.Fatalf("the emulator holds %d objects named lost, want 2 (the old one and the orphan; no duplicate); diagnostics: %s", len(uids), msg)
+			if len(uids) != 3 {
+				t.Fatalf("the emulator holds %d objects named lost, want 3 (the old one, the sibling and the orphan; no duplicate); diagnostics: %s", len(uids), msg)
 			}
-			orphan := uids[1]
+			orphan := uids[2]
 			for _, want := range []string{
 				kind.noun + " may have been created, but its answer was lost",
 				"uid " + orphan,
@@ -194,11 +205,19 @@ func TestResilience_lostCreateAnswerNamesTheOrphanUID(t *testing.T) {
 			if strings.Contains(msg, oldUID) {
 				t.Errorf("the error names %s, which existed before the request:\n%s", oldUID, msg)
 			}
+			if siblingUID == "" || strings.Contains(msg, siblingUID) {
+				t.Errorf("the error names the sibling %q this provider created itself:\n%s", siblingUID, msg)
+			}
+			for _, secret := range append(allSecrets(em, testAccountID), testToken) {
+				if strings.Contains(msg, secret) {
+					t.Errorf("the error carries a secret or the token:\n%s", msg)
+				}
+			}
 			if got := p.decode(typ, resp.NewState); got != nil {
 				t.Errorf("a lost create wrote state %v", got)
 			}
-			if n := requestsTo(em, "POST", kind.route); n != 2 {
-				t.Errorf("the emulator saw %d creates, want 2 (the setup's and the lost one, never retried)", n)
+			if n := requestsTo(em, "POST", kind.route); n != 3 {
+				t.Errorf("the emulator saw %d creates, want 3 (the setup's, the sibling's and the lost one, never retried)", n)
 			}
 		})
 	}
