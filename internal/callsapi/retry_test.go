@@ -454,7 +454,9 @@ func TestRetry_callerCancels(t *testing.T) {
 	t.Run("while waiting to retry", func(t *testing.T) {
 		em := startEmulator(t)
 		injectFault(t, em, emulator.Fault{Kind: emulator.FaultRateLimit, RetryAfter: 30})
-		c, _ := emulatorClient(t, em, Config{RetryWaitMin: 20 * time.Second, RetryWaitMax: 30 * time.Second})
+		// A budget long enough that the 30 s Retry-After (plus up to 20 s of
+		// jitter) is waited for, so that the caller's cancel interrupts it.
+		c, _ := emulatorClient(t, em, Config{RetryWaitMin: 20 * time.Second, RetryWaitMax: 30 * time.Second, MaxRetryDuration: 5 * time.Minute})
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
 		start := time.Now()
