@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"testing"
 
-	tfjson "github.com/hashicorp/terraform-json"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
@@ -51,56 +50,15 @@ func checkTURNKeysDestroyed(t *testing.T, em *emulator.Running) func(*terraform.
 	}
 }
 
-// expectEmulatorTURNKey checks that the TURN key in state exists in the
-// emulator with the same name, and that the key in state is the one the
-// emulator issued.
+// expectEmulatorTURNKey checks a TURN key in state against the emulator (see expectEmulatorObject).
 func expectEmulatorTURNKey(em *emulator.Running, address string) statecheck.StateCheck {
-	return stateCheckFunc(func(state *tfjson.State) error {
-		account, _, err := stateString(state, address, "account_id")
-		if err != nil {
-			return err
-		}
-		uid, _, err := stateString(state, address, "uid")
-		if err != nil {
-			return err
-		}
-		name, _, _ := stateString(state, address, "name")
-		key, hasKey, _ := stateString(state, address, "key")
-		for _, k := range em.TURNKeys(account) {
-			if k.UID != uid {
-				continue
-			}
-			if k.Name != name {
-				return fmt.Errorf("emulator has name %q, state has %q", k.Name, name)
-			}
-			if !hasKey || k.Key != key {
-				return fmt.Errorf("state key does not match the key the emulator issued for %s", uid)
-			}
-			return nil
-		}
-		return fmt.Errorf("emulator has no TURN key %s in account %s", uid, account)
-	})
+	return expectEmulatorObject(em, address, "key")
 }
 
 // checkKeyIsEmulators is the TestCheckFunc form of the key half of
 // expectEmulatorTURNKey, for RefreshState steps.
 func checkKeyIsEmulators(em *emulator.Running, address string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		rs, ok := s.RootModule().Resources[address]
-		if !ok {
-			return fmt.Errorf("%s not in state", address)
-		}
-		a := rs.Primary.Attributes
-		for _, k := range em.TURNKeys(a["account_id"]) {
-			if k.UID == a["uid"] {
-				if k.Key != a["key"] {
-					return fmt.Errorf("state key of %s is not the one the emulator issued", a["uid"])
-				}
-				return nil
-			}
-		}
-		return fmt.Errorf("emulator has no TURN key %s", a["uid"])
-	}
+	return checkEmulatorSecret(em, address, "key")
 }
 
 // rememberUID stores the uid in state into *uid, for steps that act on the

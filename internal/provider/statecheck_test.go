@@ -42,9 +42,29 @@ func (f stateCheckFunc) CheckState(_ context.Context, req statecheck.CheckStateR
 	}
 }
 
-// expectEmulatorApp checks that the app in state exists in the emulator with
-// the same name, and that the secret in state is the one the emulator issued.
-func expectEmulatorApp(em *emulator.Running, address string) statecheck.StateCheck {
+// findInEmulator finds the app (secretAttr "secret") or TURN key (secretAttr
+// "key") uid of an account in the emulator, with its name and secret.
+func findInEmulator(em *emulator.Running, secretAttr, account, uid string) (name, secret string, found bool) {
+	if secretAttr == "key" {
+		for _, k := range em.TURNKeys(account) {
+			if k.UID == uid {
+				return k.Name, k.Key, true
+			}
+		}
+		return "", "", false
+	}
+	for _, a := range em.Apps(account) {
+		if a.UID == uid {
+			return a.Name, a.Secret, true
+		}
+	}
+	return "", "", false
+}
+
+// expectEmulatorObject checks that the object in state exists in the emulator
+// with the same name, and that its secret (or key) in state is the one the
+// emulator issued.
+func expectEmulatorObject(em *emulator.Running, address, secretAttr string) statecheck.StateCheck {
 	return stateCheckFunc(func(state *tfjson.State) error {
 		account, _, err := stateString(state, address, "account_id")
 		if err != nil {
@@ -55,40 +75,45 @@ func expectEmulatorApp(em *emulator.Running, address string) statecheck.StateChe
 			return err
 		}
 		name, _, _ := stateString(state, address, "name")
-		secret, hasSecret, _ := stateString(state, address, "secret")
-		for _, app := range em.Apps(account) {
-			if app.UID != uid {
-				continue
-			}
-			if app.Name != name {
-				return fmt.Errorf("emulator has name %q, state has %q", app.Name, name)
-			}
-			if !hasSecret || app.Secret != secret {
-				return fmt.Errorf("state secret does not match the secret the emulator issued for %s", uid)
-			}
-			return nil
+		secret, hasSecret, _ := stateString(state, address, secretAttr)
+		emName, emSecret, found := findInEmulator(em, secretAttr, account, uid)
+		switch {
+		case !found:
+			return fmt.Errorf("emulator has no object %s in account %s", uid, account)
+		case emName != name:
+			return fmt.Errorf("emulator has name %q, state has %q", emName, name)
+		case !hasSecret || emSecret != secret:
+			return fmt.Errorf("state %s does not match the one the emulator issued for %s", secretAttr, uid)
 		}
-		return fmt.Errorf("emulator has no app %s in account %s", uid, account)
+		return nil
 	})
 }
 
+// expectEmulatorApp checks an app in state against the emulator (see expectEmulatorObject).
+func expectEmulatorApp(em *emulator.Running, address string) statecheck.StateCheck {
+	return expectEmulatorObject(em, address, "secret")
+}
+
 // checkSecretIsEmulators is the TestCheckFunc form of the secret half of
-// expectEmulatorApp, for steps (such as RefreshState) that take no state checks.
+// expectEmulatorObject, for steps (such as RefreshState) that take no state checks.
 func checkSecretIsEmulators(em *emulator.Running, address string) resource.TestCheckFunc {
+	return checkEmulatorSecret(em, address, "secret")
+}
+
+func checkEmulatorSecret(em *emulator.Running, address, secretAttr string) resource.TestCheckFunc {
 	return func(s *terraform.State) error {
 		rs, ok := s.RootModule().Resources[address]
 		if !ok {
 			return fmt.Errorf("%s not in state", address)
 		}
 		a := rs.Primary.Attributes
-		for _, app := range em.Apps(a["account_id"]) {
-			if app.UID == a["uid"] {
-				if app.Secret != a["secret"] {
-					return fmt.Errorf("state secret of %s is not the one the emulator issued", a["uid"])
-				}
-				return nil
-			}
+		_, emSecret, found := findInEmulator(em, secretAttr, a["account_id"], a["uid"])
+		switch {
+		case !found:
+			return fmt.Errorf("emulator has no object %s", a["uid"])
+		case emSecret != a[secretAttr]:
+			return fmt.Errorf("state %s of %s is not the one the emulator issued", secretAttr, a["uid"])
 		}
-		return fmt.Errorf("emulator has no app %s", a["uid"])
+		return nil
 	}
 }
