@@ -56,8 +56,12 @@ func (k callsKind) addCreateError(ctx context.Context, d *providerData, diags *d
 		return
 	}
 
-	fmt.Fprintf(&b, "The account holds %d %s named %q created since the request began; it is most likely the one this request created:\n",
-		len(orphans), pluralize(len(orphans), k.noun, k.pluralNoun), name)
+	which := "it is most likely the one this request created"
+	if len(orphans) > 1 {
+		which = "one of them is most likely the one this request created (another run may have made the others)"
+	}
+	fmt.Fprintf(&b, "The account holds %d %s named %q created since the request began; %s:\n",
+		len(orphans), pluralize(len(orphans), k.noun, k.pluralNoun), name, which)
 	for _, o := range orphans {
 		fmt.Fprintf(&b, "\n  uid %s (created %s)\n    terraform import cloudflare_%s.<name> %s/%s\n", o.UID, o.Created, k.typeName, accountID, o.UID)
 	}

@@ -400,3 +400,38 @@ resource "cloudflare_calls_app" "test" {
 		})
 	}
 }
+
+// When another client made an app of the same name during the request, the
+// lost-answer error names both and says it cannot tell which is ours.
+func TestResilience_lostCreateAnswerWithTwoCandidatesSaysSo(t *testing.T) {
+	em := testEmulator(t)
+	other, err := testClient(t, em).CreateApp(context.Background(), testAccountID, "lost")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inject(t, em, emulator.Fault{Kind: emulator.FaultDropAfter, Method: "POST", Route: appsRoute, Count: 1})
+	p := newProtocolProvider(t, em)
+	typ := p.resourceType("cloudflare_calls_app")
+	resp, err := p.server.ApplyResourceChange(context.Background(), &tfprotov6.ApplyResourceChangeRequest{
+		TypeName:   "cloudflare_calls_app",
+		PriorState: nullObject(t, typ),
+		PlannedState: p.encode(typ, map[string]tftypes.Value{
+			"account_id": tfString(testAccountID), "name": tfString("lost"),
+			"id": tfUnknown, "uid": tfUnknown, "secret": tfUnknown, "created": tfUnknown, "modified": tfUnknown,
+		}),
+		Config: p.encode(typ, map[string]tftypes.Value{"account_id": tfString(testAccountID), "name": tfString("lost")}),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := errorDiags(resp.Diagnostics)
+	apps := em.Apps(testAccountID)
+	if len(apps) != 2 {
+		t.Fatalf("%d apps, want 2", len(apps))
+	}
+	for _, want := range []string{"holds 2 Calls apps", "one of them is most likely", "uid " + other.UID, "uid " + apps[1].UID} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the error does not say %q:\n%s", want, msg)
+		}
+	}
+}
