@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -98,6 +99,7 @@ type Client struct {
 	http      *http.Client
 	userAgent string
 	auth      func(h http.Header)
+	legacyKey bool // auth is an API key with email, not a token
 	onRequest func(ctx context.Context, info RequestInfo)
 	retry     retryPolicy
 }
@@ -125,6 +127,7 @@ func New(cfg Config) (*Client, error) {
 		c.auth = func(h http.Header) { h.Set("Authorization", "Bearer "+token) }
 	case cfg.APIKey != "" && cfg.Email != "":
 		key, email := cfg.APIKey, cfg.Email
+		c.legacyKey = true
 		c.auth = func(h http.Header) {
 			h.Set("X-Auth-Email", email)
 			h.Set("X-Auth-Key", key)
@@ -155,10 +158,54 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// Message is one entry of the envelope's errors or messages arrays.
+// Message is one entry of the envelope's errors or messages arrays. Code and
+// Message are always there; the rest only in some answers.
 type Message struct {
 	Code    int    `json:"code"`
 	Message string `json:"message"`
+	// DocumentationURL links to the documentation of the error.
+	DocumentationURL string `json:"documentation_url,omitempty"`
+	// Source says which part of the request the error is about.
+	Source MessageSource `json:"source,omitzero"`
+	// ErrorChain holds the errors beneath this one: a 6003 "Invalid
+	// request headers" carries 6111 "Invalid format for Authorization
+	// header".
+	ErrorChain []Message `json:"error_chain,omitempty"`
+}
+
+// MessageSource is a Message's source.
+type MessageSource struct {
+	// Pointer is a JSON pointer into the request body, such as /name.
+	Pointer string `json:"pointer,omitempty"`
+}
+
+// UnmarshalJSON decodes what it can of an entry and never fails: a member
+// of an unexpected type (or an entry that is not an object) must not cost
+// the caller the rest of the answer. A bare string is taken as the message.
+func (m *Message) UnmarshalJSON(data []byte) error {
+	*m = Message{}
+	var members map[string]json.RawMessage
+	if json.Unmarshal(data, &members) != nil {
+		_ = json.Unmarshal(data, &m.Message)
+		return nil
+	}
+	if json.Unmarshal(members["code"], &m.Code) != nil {
+		var text string
+		if json.Unmarshal(members["code"], &text) == nil {
+			m.Code, _ = strconv.Atoi(text)
+		}
+	}
+	_ = json.Unmarshal(members["message"], &m.Message)
+	_ = json.Unmarshal(members["documentation_url"], &m.DocumentationURL)
+	var source map[string]json.RawMessage
+	if json.Unmarshal(members["source"], &source) == nil {
+		_ = json.Unmarshal(source["pointer"], &m.Source.Pointer)
+	}
+	var chain []Message
+	if json.Unmarshal(members["error_chain"], &chain) == nil {
+		m.ErrorChain = chain
+	}
+	return nil
 }
 
 type envelope struct {
@@ -230,7 +277,7 @@ func (cl *call) result(out any, incomplete func() string) error {
 	maybeCreated := isCreate && (success || last.status >= 500)
 	var env envelope
 	if err := json.Unmarshal(last.body, &env); err != nil || env.Success == nil {
-		apiErr.Problem = describeBadBody(last.header.Get("Content-Type"), last.body, err)
+		apiErr.Problem, apiErr.NotAPIAnswer = describeBadBody(last.header.Get("Content-Type"), last.body, err)
 		apiErr.MaybeProcessed = maybeCreated
 		return apiErr
 	}
@@ -280,19 +327,36 @@ func errorCodes(body []byte) []int {
 }
 
 // describeBadBody explains a body that is not a Cloudflare envelope without
-// echoing it whole (an edge error page can be large).
-func describeBadBody(contentType string, raw []byte, decodeErr error) string {
+// echoing it whole (an edge error page can be large), and without a JSON
+// decoder's message about a body that was never meant to be JSON. notAPI is
+// false only for an envelope that broke off.
+func describeBadBody(contentType string, raw []byte, decodeErr error) (problem string, notAPI bool) {
 	trimmed := bytes.TrimSpace(raw)
 	switch {
 	case len(trimmed) == 0:
-		return "the response body was empty"
+		return "the response body was empty", true
 	case strings.Contains(contentType, "html") || bytes.HasPrefix(trimmed, []byte("<")):
-		return "the response was an HTML page, not a Cloudflare API envelope"
+		return "the response was an HTML page, not a Cloudflare API answer", true
+	case trimmed[0] != '{' && trimmed[0] != '[':
+		return fmt.Sprintf("the response was not a Cloudflare API answer (%s)", bodySample(contentType, trimmed)), true
 	case decodeErr != nil:
-		return fmt.Sprintf("the response was not valid JSON: %v", decodeErr)
+		return fmt.Sprintf("the response was not valid JSON: %v", decodeErr), false
 	default:
-		return "the response JSON had no \"success\" field"
+		return `the response was JSON but not a Cloudflare API answer: it has no "success" field`, true
 	}
+}
+
+// bodySample names a body by its content type and its first line, cut short.
+func bodySample(contentType string, body []byte) string {
+	line, _, _ := bytes.Cut(body, []byte("\n"))
+	const most = 60
+	if len(line) > most {
+		line = append(line[:most:most], "..."...)
+	}
+	if contentType == "" {
+		contentType = "no content type"
+	}
+	return contentType + ": " + strconv.Quote(strings.ToValidUTF8(string(bytes.TrimSpace(line)), "?"))
 }
 
 func accountPath(accountID, collection string) string {
@@ -301,4 +365,25 @@ func accountPath(accountID, collection string) string {
 
 func objectPath(accountID, collection, id string) string {
 	return accountPath(accountID, collection) + "/" + url.PathEscape(id)
+}
+
+// ListAppsCommand is a shell command that lists the account's apps with the
+// same base URL and kind of credential as this client, for a user who must
+// look for an app later. It names the credentials' environment variables,
+// never their values.
+func (c *Client) ListAppsCommand(accountID string) string {
+	return c.listCommand(accountPath(accountID, appsCollection))
+}
+
+// ListTURNKeysCommand is ListAppsCommand for TURN keys.
+func (c *Client) ListTURNKeysCommand(accountID string) string {
+	return c.listCommand(accountPath(accountID, turnKeysCollection))
+}
+
+func (c *Client) listCommand(path string) string {
+	auth := `-H "Authorization: Bearer $CLOUDFLARE_API_TOKEN"`
+	if c.legacyKey {
+		auth = `-H "X-Auth-Email: $CLOUDFLARE_EMAIL" -H "X-Auth-Key: $CLOUDFLARE_API_KEY"`
+	}
+	return "curl -sS " + auth + " '" + c.base.String() + path + "'"
 }

@@ -18,6 +18,11 @@ type Error struct {
 	Messages   []Message
 	// Problem explains a malformed answer; empty when the envelope was well formed.
 	Problem string
+	// NotAPIAnswer is set when the body was not a Cloudflare envelope at
+	// all (an HTML page, plain text, JSON without "success", nothing): from
+	// a proxy, an edge error page, or a base URL that is not the API's. It
+	// is not set for an envelope that broke off (invalid JSON).
+	NotAPIAnswer bool
 	// Attempts is how many attempts the call made (1 when it was not retried).
 	Attempts int
 	// MaybeProcessed is true for a create (POST) that may have created the
@@ -38,13 +43,37 @@ func (e *Error) Error() string {
 		fmt.Fprintf(&b, "; %s", e.Problem)
 	}
 	for _, m := range e.Errors {
-		fmt.Fprintf(&b, "; error %d: %s", m.Code, m.Message)
+		b.WriteString("; error ")
+		writeMessage(&b, m)
 	}
 	for _, m := range e.Messages {
-		fmt.Fprintf(&b, "; message %d: %s", m.Code, m.Message)
+		b.WriteString("; message ")
+		writeMessage(&b, m)
 	}
 	writeAftermath(&b, e.Attempts, e.gaveUp, e.MaybeProcessed)
 	return b.String()
+}
+
+// writeMessage writes "<code>: <message>", the error chain in parentheses,
+// then where in the request and where to read more, when the API says.
+func writeMessage(b *strings.Builder, m Message) {
+	fmt.Fprintf(b, "%d: %s", m.Code, m.Message)
+	if len(m.ErrorChain) > 0 {
+		b.WriteString(" (")
+		for i, c := range m.ErrorChain {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			writeMessage(b, c)
+		}
+		b.WriteString(")")
+	}
+	if m.Source.Pointer != "" {
+		fmt.Fprintf(b, ", at %s", m.Source.Pointer)
+	}
+	if m.DocumentationURL != "" {
+		fmt.Fprintf(b, ", see %s", m.DocumentationURL)
+	}
 }
 
 // Codes lists the Cloudflare error codes of the answer.
@@ -131,4 +160,45 @@ func MaybeProcessed(err error) bool {
 	}
 	var transportErr *TransportError
 	return errors.As(err, &transportErr) && transportErr.MaybeProcessed
+}
+
+// CreateOutcome is what a create call did to the API's state, as far as the
+// client can tell.
+type CreateOutcome int
+
+const (
+	// Created: the API answered with the new object (and its secret).
+	Created CreateOutcome = iota + 1
+	// NotCreated: the API provably did not carry the create out (it refused
+	// it with a 4xx such as 429, 400 or 403, or the request never left this
+	// machine), so creating again cannot make a duplicate.
+	NotCreated
+	// CreateUnknown: the request may have reached the API but no usable
+	// answer came back (a 5xx, a dropped or timed-out connection, a 2xx
+	// that cannot be used). The object may exist; only the API can tell.
+	CreateUnknown
+)
+
+func (o CreateOutcome) String() string {
+	switch o {
+	case Created:
+		return "created"
+	case NotCreated:
+		return "not created"
+	case CreateUnknown:
+		return "unknown"
+	}
+	return fmt.Sprintf("CreateOutcome(%d)", int(o))
+}
+
+// ClassifyCreate tells what a create that returned err did: Created when
+// err is nil, CreateUnknown when MaybeProcessed(err), NotCreated otherwise.
+func ClassifyCreate(err error) CreateOutcome {
+	switch {
+	case err == nil:
+		return Created
+	case MaybeProcessed(err):
+		return CreateUnknown
+	}
+	return NotCreated
 }

@@ -97,12 +97,33 @@ func (c *Client) newCall(ctx context.Context, method, path string) *call {
 
 // attemptContext is the context of every attempt: the caller's, cut at the
 // end of the time budget, with a trace that notes when a connection is made.
+//
+// A create is the exception: its answer holds the only copy of the secret,
+// so once its request may have reached the API (a connection was made for
+// it), the caller's cancellation (Terraform's graceful stop) no longer cuts
+// it. The attempt then runs to its answer or to the end of the budget, and
+// no retry follows it. Until a connection is made (dialling, or waiting to
+// retry), cancelling stops the create at once, as nothing was sent.
 func (cl *call) attemptContext() (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithDeadline(cl.ctx, cl.deadline)
+	parent := cl.ctx
+	if cl.method == http.MethodPost {
+		parent = context.WithoutCancel(cl.ctx)
+	}
+	ctx, cancel := context.WithDeadline(parent, cl.deadline)
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		GotConn: func(httptrace.GotConnInfo) { cl.connected.Store(true) },
 	})
-	return ctx, cancel
+	if cl.method != http.MethodPost {
+		return ctx, cancel
+	}
+	stop := context.AfterFunc(cl.ctx, func() {
+		// A connection made after this check still counts as "maybe sent"
+		// in the outcome, so a race here errs on the side of the search.
+		if !cl.connected.Load() {
+			cancel()
+		}
+	})
+	return ctx, func() { stop(); cancel() }
 }
 
 func (cl *call) budgetSpent() bool { return !time.Now().Before(cl.deadline) }
@@ -170,6 +191,11 @@ func (cl *call) checkRetry(_ context.Context, resp *http.Response, err error) (b
 		}
 	}
 	cl.wait = wait
+	if retry {
+		// The attempt is over: until the next one connects, a cancelled
+		// create has sent nothing more and may stop at once.
+		cl.connected.Store(false)
+	}
 
 	if cl.c.onRequest != nil {
 		cl.c.onRequest(cl.ctx, RequestInfo{

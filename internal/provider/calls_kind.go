@@ -38,6 +38,8 @@ type callsKind struct {
 
 	get  func(ctx context.Context, c *callsapi.Client, accountID, id string) (callsObject, error)
 	list func(ctx context.Context, c *callsapi.Client, accountID string) ([]callsObject, error)
+	// listCommand is a shell command a user can run to list the account's objects.
+	listCommand func(c *callsapi.Client, accountID string) string
 	// listedState is the resource state of a listed object. As after an
 	// import, its secret is null: the API cannot return it.
 	listedState func(accountID string, o callsObject) any
@@ -69,6 +71,7 @@ var appKind = callsKind{
 		}
 		return objects, nil
 	},
+	listCommand: (*callsapi.Client).ListAppsCommand,
 	listedState: func(accountID string, o callsObject) any {
 		return callsAppModel{
 			ID:        types.StringValue(o.UID),
@@ -108,6 +111,7 @@ var turnKeyKind = callsKind{
 		}
 		return objects, nil
 	},
+	listCommand: (*callsapi.Client).ListTURNKeysCommand,
 	listedState: func(accountID string, o callsObject) any {
 		return callsTURNKeyModel{
 			ID:        types.StringValue(o.UID),

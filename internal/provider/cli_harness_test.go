@@ -9,7 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator"
 )
@@ -133,4 +135,61 @@ func (c *cli) mustRun(want int, args ...string) string {
 		c.t.Fatalf("%s %s exited %d, want %d:\n%s", filepath.Base(c.bin), strings.Join(args, " "), code, want, out)
 	}
 	return out
+}
+
+// started is a CLI run in progress, in a process group of its own so that an
+// interrupt reaches it (and the provider it started) as a Ctrl-C would.
+type started struct {
+	cmd  *exec.Cmd
+	out  *bytes.Buffer
+	done chan struct{}
+	code int
+}
+
+func (c *cli) start(args ...string) *started {
+	c.t.Helper()
+	cmd := exec.Command(c.bin, args...)
+	cmd.Dir = c.dir
+	cmd.Env = c.env
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	s := &started{cmd: cmd, out: &bytes.Buffer{}, done: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = s.out, s.out
+	if err := cmd.Start(); err != nil {
+		c.t.Fatalf("starting %s %v: %v", c.bin, args, err)
+	}
+	go func() {
+		err := cmd.Wait()
+		var exitErr *exec.ExitError
+		switch {
+		case errors.As(err, &exitErr):
+			s.code = exitErr.ExitCode()
+		case err != nil:
+			s.code = -1
+		}
+		close(s.done)
+	}()
+	c.t.Cleanup(func() {
+		select {
+		case <-s.done:
+		default:
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-s.done
+		}
+	})
+	return s
+}
+
+// interrupt sends SIGINT to the run's whole process group, as Ctrl-C in a
+// terminal does.
+func (s *started) interrupt() error { return syscall.Kill(-s.cmd.Process.Pid, syscall.SIGINT) }
+
+// wait waits for the run to end, at most d, and returns its output and exit code.
+func (s *started) wait(t *testing.T, d time.Duration) (string, int) {
+	t.Helper()
+	select {
+	case <-s.done:
+	case <-time.After(d):
+		t.Fatalf("the CLI did not exit within %v; output so far:\n%s", d, s.out.String())
+	}
+	return s.out.String(), s.code
 }

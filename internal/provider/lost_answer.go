@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -17,30 +18,84 @@ import (
 // created itself (count = N with one name, say) are never candidates.
 const clockSkew = 2 * time.Minute
 
-// addCreateError reports a failed create. When the request may have been
-// carried out (its answer was lost, or the API answered with a server error),
-// retrying blindly could create a second object, so nothing is retried:
-// instead the account is searched for objects of the same name created since
-// the request began, and the user is told how to import or delete each one.
+// The search for an object a create may have made runs on a context of its
+// own, since the operation's may be cancelled already (Terraform's graceful
+// stop waits for it). orphanRecheckWait is the pause before a second look when
+// the first finds nothing, since the API may still be carrying the create out.
+const (
+	orphanSearchBudget = 90 * time.Second
+	orphanRecheckWait  = 5 * time.Second
+)
+
+// addCreateError reports a failed create. Only a create the API provably did
+// not carry out may be run again; when the outcome is unknown (its answer was
+// lost, or the API answered with a server error), the account is searched for
+// objects of the same name created since the request began, and the error
+// names what the search found, or says it found nothing or failed, and how to
+// look again. It never adopts an object it finds: that object's secret is lost.
 func (k callsKind) addCreateError(ctx context.Context, d *providerData, diags *diag.Diagnostics, accountID, name string, started time.Time, err error) {
-	if !callsapi.MaybeProcessed(err) {
+	if callsapi.ClassifyCreate(err) == callsapi.NotCreated {
+		if ctx.Err() != nil {
+			diags.AddError("Create of "+k.noun+" stopped", fmt.Sprintf(
+				"Terraform stopped the operation before the create request for %s %q reached the Cloudflare API, so nothing was created. "+
+					"Run terraform apply again to create it.", k.noun, name))
+			return
+		}
 		diags.AddError("Unable to create "+k.noun, apiErrorDetail(err))
 		return
 	}
 
 	var b strings.Builder
-	fmt.Fprintf(&b, "The create request for %s %q in account %s failed after it may have reached the Cloudflare API, "+
-		"so it was not retried (a retry could create a second one).\n\n%s\n\n", k.noun, name, accountID, apiErrorDetail(err))
+	fmt.Fprintf(&b, "The create request for %s %q in account %s may have reached the Cloudflare API, but no usable answer came back. "+
+		"It was not retried, because a retry could create a second %s.\n\n%s\n\n", k.noun, name, accountID, k.noun, describeFailure(err))
 
-	objects, listErr := k.list(ctx, d.client, accountID)
-	if listErr != nil {
-		tflog.Warn(ctx, "listing to find an orphan after a lost create answer failed", map[string]any{"error": listErr.Error()})
-		fmt.Fprintf(&b, "Listing the account to look for it failed too: %s\n\n"+
-			"List the %s of account %s (for example with the cloudflare_%s data source and name = %q) and import or delete "+
-			"any created since %s.", apiErrorDetail(listErr), k.pluralNoun, accountID, k.pluralTypeName, name, started.UTC().Format(time.RFC3339))
-		return
+	searchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), orphanSearchBudget)
+	defer cancel()
+	orphans, searchErr := k.findOrphans(searchCtx, d, accountID, name, started)
+	if searchErr != nil || len(orphans) == 0 {
+		tflog.Info(ctx, "looking again for an object a lost create may have made", map[string]any{"wait": orphanRecheckWait.String()})
+		select {
+		case <-time.After(orphanRecheckWait):
+			orphans, searchErr = k.findOrphans(searchCtx, d, accountID, name, started)
+		case <-searchCtx.Done():
+		}
 	}
+	since := started.UTC().Format(time.RFC3339)
+	lookLater := fmt.Sprintf("Before running terraform apply again, which would create another %s, look for one named %q created since %s:\n\n"+
+		"  %s\n\nIf one is there, import it:\n\n%s\n\nIf none appears within a few minutes, the create was not carried out, and terraform apply creates it.",
+		k.noun, name, since, k.listCommand(d.client, accountID), importCommand(accountID, "<uid>"))
 
+	switch {
+	case searchErr != nil:
+		tflog.Warn(ctx, "listing to find an orphan after a lost create answer failed", map[string]any{"error": searchErr.Error()})
+		fmt.Fprintf(&b, "Looking for it in the account failed too, so whether it exists is unknown. %s\n\n%s\n\n%s",
+			describeFailure(searchErr), lookLater, k.importExplanation())
+	case len(orphans) == 0:
+		fmt.Fprintf(&b, "No %s named %q created since the request began was found in the account (looked twice, %s apart), "+
+			"but the API may still be carrying the request out, so whether it exists is unknown. %s\n\n%s",
+			k.noun, name, orphanRecheckWait, lookLater, k.importExplanation())
+	default:
+		which := "it is most likely the one this request created; import it"
+		if len(orphans) > 1 {
+			which = "this provider cannot tell which one this request created (another run may have made the others): import one and delete the others"
+		}
+		fmt.Fprintf(&b, "The account holds %d %s named %q created since the request began; %s:\n",
+			len(orphans), pluralize(len(orphans), k.noun, k.pluralNoun), name, which)
+		for _, o := range orphans {
+			fmt.Fprintf(&b, "\n  uid %s (created %s)\n%s\n", o.UID, o.Created, importCommand(accountID, o.UID))
+		}
+		b.WriteString("\n" + k.importExplanation())
+	}
+	diags.AddError(k.noun+" may have been created, but its answer was lost", b.String())
+}
+
+// findOrphans lists the account for objects named name that were created
+// since started (allowing for clock skew) by someone other than this process.
+func (k callsKind) findOrphans(ctx context.Context, d *providerData, accountID, name string, started time.Time) ([]callsObject, error) {
+	objects, err := k.list(ctx, d.client, accountID)
+	if err != nil {
+		return nil, err
+	}
 	var orphans []callsObject
 	for _, o := range objects {
 		created, perr := time.Parse(time.RFC3339Nano, o.Created)
@@ -49,26 +104,36 @@ func (k callsKind) addCreateError(ctx context.Context, d *providerData, diags *d
 			orphans = append(orphans, o)
 		}
 	}
-	if len(orphans) == 0 {
-		fmt.Fprintf(&b, "No %s named %q created since the request began exists in the account, so the request was most likely "+
-			"not carried out. It is safe to run terraform apply again.", k.noun, name)
-		diags.AddError("Unable to create "+k.noun, b.String())
-		return
-	}
+	return orphans, nil
+}
 
-	which := "it is most likely the one this request created"
-	if len(orphans) > 1 {
-		which = "one of them is most likely the one this request created (another run may have made the others)"
+// importCommand is the command that imports uid, indented as a line of its own.
+func importCommand(accountID, uid string) string {
+	return fmt.Sprintf("    terraform import '<address>' %s/%s", accountID, uid)
+}
+
+// importExplanation tells how to write the address in importCommand, which
+// Terraform does not tell the provider, and what became of the secret.
+func (k callsKind) importExplanation() string {
+	return fmt.Sprintf("In the import command, <address> is the resource address Terraform shows with this error (\"with cloudflare_%s.NAME\"), "+
+		"such as cloudflare_%s.NAME[0] for count or cloudflare_%s.NAME[\"key\"] for for_each; keep the single quotes (tofu import on OpenTofu). "+
+		"Its %s is lost: the API returns it only in the answer that never arrived, and never again, so an imported %s has a null %s. "+
+		"The only way to get a %s is to replace it: after the import, terraform apply -replace='<address>' deletes it and creates a new one.",
+		k.typeName, k.typeName, k.typeName, k.secretAttr, k.noun, k.secretAttr, k.secretAttr)
+}
+
+// describeFailure says what a call got back, without advice: the advice for
+// a create whose outcome is unknown is never "try again".
+func describeFailure(err error) string {
+	var apiErr *callsapi.Error
+	if errors.As(err, &apiErr) {
+		return "The Cloudflare API answered: " + apiErr.Error() + "."
 	}
-	fmt.Fprintf(&b, "The account holds %d %s named %q created since the request began; %s:\n",
-		len(orphans), pluralize(len(orphans), k.noun, k.pluralNoun), name, which)
-	for _, o := range orphans {
-		fmt.Fprintf(&b, "\n  uid %s (created %s)\n    terraform import cloudflare_%s.<name> %s/%s\n", o.UID, o.Created, k.typeName, accountID, o.UID)
+	var transportErr *callsapi.TransportError
+	if errors.As(err, &transportErr) {
+		return "No answer came from the Cloudflare API: " + transportErr.Error() + "."
 	}
-	fmt.Fprintf(&b, "\nImport it into this resource (its address is shown above) with the command, or delete it and run terraform apply again. "+
-		"Its %s cannot be recovered: the API returns it only in the answer that was lost, so an imported %s has a null %s; "+
-		"if you need the %s, delete it and let Terraform create a new one.", k.secretAttr, k.noun, k.secretAttr, k.secretAttr)
-	diags.AddError(k.noun+" may have been created, but its answer was lost", b.String())
+	return err.Error()
 }
 
 func pluralize(n int, one, many string) string {

@@ -66,21 +66,21 @@ func TestResilience_createUnderFaults(t *testing.T) {
 		{name: "429 twice is retried after Retry-After", fault: emulator.Fault{Kind: emulator.FaultRateLimit, Count: 2, RetryAfter: 1}, apps: 1, posts: 3},
 		{name: "a slow answer is waited for", fault: emulator.Fault{Kind: emulator.FaultDelay, Count: 1, Delay: 300 * time.Millisecond}, apps: 1, posts: 1},
 		{name: "500 is not retried", fault: emulator.Fault{Kind: emulator.FaultStatus, Status: 500, Count: 1},
-			wantError: `(?s)Unable to create Calls app.*HTTP 500.*HTML page.*most likely\s+not carried out`, posts: 1},
+			wantError: `(?s)Calls app may have been created, but its answer was lost.*HTTP 500.*HTML page.*whether\s+it\s+exists\s+is\s+unknown`, posts: 1},
 		{name: "502 is not retried", fault: emulator.Fault{Kind: emulator.FaultStatus, Status: 502, Count: 1},
-			wantError: `(?s)Unable to create Calls app.*HTTP 502.*most likely\s+not carried out`, posts: 1},
+			wantError: `(?s)Calls app may have been created, but its answer was lost.*HTTP 502.*whether\s+it\s+exists\s+is\s+unknown`, posts: 1},
 		{name: "503 is not retried", fault: emulator.Fault{Kind: emulator.FaultStatus, Status: 503, Count: 1},
-			wantError: `(?s)Unable to create Calls app.*HTTP 503`, posts: 1},
+			wantError: `(?s)Calls app may have been created, but its answer was lost.*HTTP 503`, posts: 1},
 		{name: "504 is not retried", fault: emulator.Fault{Kind: emulator.FaultStatus, Status: 504, Count: 1},
-			wantError: `(?s)Unable to create Calls app.*HTTP 504`, posts: 1},
+			wantError: `(?s)Calls app may have been created, but its answer was lost.*HTTP 504`, posts: 1},
 		{name: "a reset is not retried", fault: emulator.Fault{Kind: emulator.FaultReset, Count: 1},
-			wantError: `(?s)Unable to create Calls app.*no answer from\s+the\s+API.*most likely\s+not carried out`, posts: 1},
+			wantError: `(?s)Calls app may have been created, but its answer was lost.*no answer from\s+the\s+API.*whether\s+it\s+exists\s+is\s+unknown`, posts: 1},
 		{name: "malformed JSON", fault: emulator.Fault{Kind: emulator.FaultMalformedJSON, Count: 1},
-			wantError: `(?s)Unable to create Calls app.*not valid JSON`, posts: 1},
+			wantError: `(?s)Calls app may have been created, but its answer was lost.*not valid JSON`, posts: 1},
 		{name: "success false on a 200", fault: emulator.Fault{Kind: emulator.FaultSuccessFalse, Code: 10001, Count: 1},
 			wantError: `(?s)Unable to create Calls app.*success: false.*10001`, posts: 1},
 		{name: "an answer lost after the app was created names the orphan", fault: emulator.Fault{Kind: emulator.FaultDropAfter, Count: 1},
-			wantError: `(?s)Calls app may have been created, but its answer was lost.*terraform import\s+cloudflare_calls_app\.<name>\s+` + testAccountID + `/[0-9a-f]{32}.*cannot be\s+recovered`,
+			wantError: `(?s)Calls app may have been created, but its answer was lost.*terraform import\s+'<address>'\s+` + testAccountID + `/[0-9a-f]{32}.*secret\s+is\s+lost`,
 			apps:      1, posts: 1},
 	}
 	for _, tc := range cases {
@@ -195,8 +195,8 @@ func TestResilience_lostCreateAnswerNamesTheOrphanUID(t *testing.T) {
 			for _, want := range []string{
 				kind.noun + " may have been created, but its answer was lost",
 				"uid " + orphan,
-				"terraform import " + kind.typ + ".<name> " + testAccountID + "/" + orphan,
-				"cannot be recovered",
+				"terraform import '<address>' " + testAccountID + "/" + orphan,
+				"Its " + kind.secretAttr + " is lost",
 			} {
 				if !strings.Contains(msg, want) {
 					t.Errorf("the error does not say %q:\n%s", want, msg)
@@ -429,7 +429,7 @@ func TestResilience_lostCreateAnswerWithTwoCandidatesSaysSo(t *testing.T) {
 	if len(apps) != 2 {
 		t.Fatalf("%d apps, want 2", len(apps))
 	}
-	for _, want := range []string{"holds 2 Calls apps", "one of them is most likely", "uid " + other.UID, "uid " + apps[1].UID} {
+	for _, want := range []string{"holds 2 Calls apps", "cannot tell which one this request created", "uid " + other.UID, "uid " + apps[1].UID} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("the error does not say %q:\n%s", want, msg)
 		}
