@@ -154,7 +154,7 @@ func (r *CallsAppResource) Read(ctx context.Context, req resource.ReadRequest, r
 
 	app, found, err := r.data.snapshots.read(ctx, appKind, state.AccountID.ValueString(), state.UID.ValueString())
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to read Calls app", apiErrorDetail(err))
+		addReadError(&resp.Diagnostics, "Unable to read Calls app", err)
 		return
 	}
 	if !found {

@@ -155,7 +155,7 @@ func (r *CallsTURNKeyResource) Read(ctx context.Context, req resource.ReadReques
 
 	key, found, err := r.data.snapshots.read(ctx, turnKeyKind, state.AccountID.ValueString(), state.UID.ValueString())
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to read Calls TURN key", apiErrorDetail(err))
+		addReadError(&resp.Diagnostics, "Unable to read Calls TURN key", err)
 		return
 	}
 	if !found {

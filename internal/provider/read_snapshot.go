@@ -2,8 +2,12 @@ package provider
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net"
 	"sync"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/calls-terraform/terraform-provider-cloudflare/internal/callsapi"
@@ -22,8 +26,19 @@ import (
 // from it is confirmed with a GET, so a list that lags behind a create cannot
 // drop an object from state. This provider's own creates, renames and
 // deletes are written into it, so it stays true when a Read follows them in
-// the same process. A failed list is remembered, and the account's objects
-// are then read with one GET each, as they were before lists were used.
+// the same process.
+//
+// A failed list must not fan out into one GET per object: 1,000 GETs refused
+// for the same reason are 1,000 errors and a good part of the user's quota.
+// A list refused for the credential (401, 403), for the rate limit (once the
+// client has waited as long as the call's budget allows), or for any other
+// fault of the request itself, or one that found no API to talk to, fails the
+// refresh with one error, on the Read that listed; the other Reads of that
+// account and kind keep their prior state without a diagnostic of their own
+// (the one error fails the plan). Only a list whose answer failed (a server
+// error, a timeout, a broken body) falls back to one GET per object, which a
+// small answer may survive; those GETs go through the client's pacer like
+// every request.
 //
 // Concurrent Reads (Terraform refreshes ten at a time by default) wait for
 // the one list in flight instead of sending their own. The in-flight
@@ -54,8 +69,12 @@ type accountSnapshot struct {
 	// objects by uid; nil while the list loads and after it failed.
 	objects map[string]callsObject
 	// failed is set when the list failed: this account's objects are read
-	// one GET each from then on.
+	// one GET each from then on, unless refused is set.
 	failed bool
+	// refused is the list's error when a GET would fail the same way: it
+	// was reported by the Read that listed, and the others return
+	// errRefreshFailedElsewhere.
+	refused error
 	// changes are the creates and renames (non-nil) and deletes (nil) this
 	// process made while the list was in flight: its answer may predate them.
 	changes map[string]*callsObject
@@ -65,13 +84,23 @@ func newRefreshSnapshots(client *callsapi.Client, enabled bool) *refreshSnapshot
 	return &refreshSnapshots{client: client, enabled: enabled, accounts: make(map[snapshotKey]*accountSnapshot)}
 }
 
+// errRefreshFailedElsewhere is read's answer to a Read whose account list
+// was refused, with the error reported by another Read of the same
+// operation: the caller keeps its prior state and adds no diagnostic.
+var errRefreshFailedElsewhere = errors.New("the list of this account's objects was refused; the error is reported once, on the read that listed")
+
 // read returns the object as the API has it, and false when it does not
-// exist. It never returns a secret.
+// exist. It never returns a secret. An error that is
+// errRefreshFailedElsewhere has been reported already.
 func (s *refreshSnapshots) read(ctx context.Context, k callsKind, accountID, uid string) (callsObject, bool, error) {
 	if s.enabled {
-		if o, found, listed := s.lookup(ctx, k, accountID, uid); found {
+		o, found, listed, err := s.lookup(ctx, k, accountID, uid)
+		switch {
+		case err != nil:
+			return callsObject{}, false, err
+		case found:
 			return o, true, nil
-		} else if listed {
+		case listed:
 			tflog.Debug(ctx, "object not in the account's list; confirming with its own request",
 				map[string]any{"kind": k.typeName, "account_id": accountID, "uid": uid})
 		}
@@ -89,8 +118,10 @@ func (s *refreshSnapshots) read(ctx context.Context, k callsKind, accountID, uid
 
 // lookup finds uid in the account's list, listing the account first if no
 // Read has yet. listed is false when there is no list to go by (it failed,
-// or ctx ended while waiting for it).
-func (s *refreshSnapshots) lookup(ctx context.Context, k callsKind, accountID, uid string) (o callsObject, found, listed bool) {
+// or ctx ended while waiting for it). err is set when the list was refused:
+// the list's own error for the Read that listed, errRefreshFailedElsewhere
+// for the others.
+func (s *refreshSnapshots) lookup(ctx context.Context, k callsKind, accountID, uid string) (o callsObject, found, listed bool, err error) {
 	key := snapshotKey{kind: k.typeName, accountID: accountID}
 	s.mu.Lock()
 	snap, started := s.accounts[key]
@@ -101,25 +132,32 @@ func (s *refreshSnapshots) lookup(ctx context.Context, k callsKind, accountID, u
 	s.mu.Unlock()
 
 	if !started {
-		s.load(ctx, k, key, snap)
+		if err := s.load(ctx, k, key, snap); err != nil {
+			return callsObject{}, false, false, err
+		}
 	}
 	select {
 	case <-snap.loaded:
 	case <-ctx.Done():
-		return callsObject{}, false, false
+		return callsObject{}, false, false, nil
 	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if snap.objects == nil {
-		return callsObject{}, false, false
+	switch {
+	case snap.refused != nil:
+		return callsObject{}, false, false, errRefreshFailedElsewhere
+	case snap.objects == nil:
+		return callsObject{}, false, false, nil
 	}
 	o, found = snap.objects[uid]
-	return o, found, true
+	return o, found, true, nil
 }
 
-// load lists the account into snap and wakes the Reads waiting for it.
-func (s *refreshSnapshots) load(ctx context.Context, k callsKind, key snapshotKey, snap *accountSnapshot) {
+// load lists the account into snap and wakes the Reads waiting for it. It
+// returns the list's error when the list was refused (see
+// listRefusalIsFinal), for the caller to report.
+func (s *refreshSnapshots) load(ctx context.Context, k callsKind, key snapshotKey, snap *accountSnapshot) error {
 	defer close(snap.loaded)
 	objects, err := k.list(ctx, s.client, key.accountID)
 	fields := map[string]any{"kind": k.typeName, "account_id": key.accountID}
@@ -132,6 +170,9 @@ func (s *refreshSnapshots) load(ctx context.Context, k callsKind, key snapshotKe
 		delete(s.accounts, key)
 	case err != nil:
 		snap.failed = true
+		if listRefusalIsFinal(err) {
+			snap.refused = err
+		}
 	default:
 		byUID := make(map[string]callsObject, len(objects))
 		for _, o := range objects {
@@ -153,12 +194,61 @@ func (s *refreshSnapshots) load(ctx context.Context, k callsKind, key snapshotKe
 	case err == nil:
 		fields["count"] = len(objects)
 		tflog.Debug(ctx, "listed "+k.pluralNoun+" to serve refreshes", fields)
+	case snap.refused != nil:
+		return &listRefusedError{kind: k, accountID: key.accountID, err: err}
 	case ctx.Err() == nil:
 		// Client errors name the method, path, status and Cloudflare error
 		// codes and messages, never a credential or a secret.
 		fields["error"] = err.Error()
 		tflog.Warn(ctx, "Unable to list "+k.pluralNoun+"; refreshing each of them in this account with its own request for the rest of this run", fields)
 	}
+	return nil
+}
+
+// listRefusedError is a refused list, as reported by the Read that listed.
+type listRefusedError struct {
+	kind      callsKind
+	accountID string
+	err       error
+}
+
+func (e *listRefusedError) Error() string { return e.err.Error() }
+func (e *listRefusedError) Unwrap() error { return e.err }
+
+// addReadError reports a Read's failure, once per refused list: a Read
+// answered errRefreshFailedElsewhere adds nothing and keeps its prior state.
+func addReadError(diags *diag.Diagnostics, title string, err error) {
+	if errors.Is(err, errRefreshFailedElsewhere) {
+		return
+	}
+	detail := apiErrorDetail(err)
+	var refused *listRefusedError
+	if errors.As(err, &refused) {
+		detail += fmt.Sprintf("\n\nThis was the one request that lists the %s of account %s to refresh them all; none was "+
+			"read with a request of its own, since each would be refused the same way.", refused.kind.pluralNoun, refused.accountID)
+	}
+	diags.AddError(title, detail)
+}
+
+// listRefusalIsFinal tells whether a failed list says that a GET of each
+// object would fail the same way: the API refused the request itself (any
+// 4xx: the credential, the rate limit, a wrong base_url, malformed
+// headers), the client's pacer held it past the call's time budget, or no
+// connection to the API could be made. A failure of the answer (a 5xx, a
+// timeout, a reset, a body that does not decode) is not: a small answer may
+// get through where a large one did not.
+func listRefusalIsFinal(err error) bool {
+	var waitErr *callsapi.RateLimitWaitError
+	if errors.As(err, &waitErr) {
+		return true
+	}
+	var apiErr *callsapi.Error
+	if errors.As(err, &apiErr) {
+		return apiErr.StatusCode >= 400 && apiErr.StatusCode <= 499
+	}
+	var opErr *net.OpError
+	var dnsErr *net.DNSError
+	return errors.As(err, &opErr) && opErr.Op == "dial" || errors.As(err, &dnsErr)
 }
 
 // put records an object this process created, renamed or read, in a

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -14,10 +15,12 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
 	tfjson "github.com/hashicorp/terraform-json"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
@@ -771,16 +774,17 @@ func TestRefreshSnapshots_changesDuringTheListAreKept(t *testing.T) {
 	}
 }
 
-// A failed list is remembered for its account and kind: the account's
-// objects are read with one GET each, the list is not tried again, and one
-// warning is logged. Another account is listed as usual.
+// A list whose answer failed (here a 502, after the client's retries) is
+// remembered for its account and kind: the account's objects are read with
+// one GET each, which a small answer may survive, the list is not tried
+// again, and one warning is logged. Another account is listed as usual.
 func TestRefreshSnapshots_failedListIsRememberedPerAccount(t *testing.T) {
 	var logs bytes.Buffer
 	ctx := tflogtest.RootLogger(context.Background(), &logs)
 	k := newFakeKind(
 		func(_ context.Context, accountID string) ([]callsObject, error) {
 			if accountID == testAccountID {
-				return nil, &callsapi.Error{Method: http.MethodGet, Path: "/accounts/" + accountID + "/calls/apps", StatusCode: http.StatusForbidden}
+				return nil, &callsapi.Error{Method: http.MethodGet, Path: "/accounts/" + accountID + "/calls/apps", StatusCode: http.StatusBadGateway}
 			}
 			return objectsNumbered(20), nil
 		},
@@ -812,6 +816,81 @@ func TestRefreshSnapshots_failedListIsRememberedPerAccount(t *testing.T) {
 	}
 	if len(warnings) != 1 || warnings[0]["account_id"] != testAccountID || !strings.Contains(fmt.Sprint(warnings[0]["@message"]), "Unable to list Calls apps") {
 		t.Errorf("want one warning about the failed list of %s, got %v", testAccountID, warnings)
+	}
+}
+
+// A list refused for a reason every GET would share (the credential, the
+// rate limit, a request the API cannot route, no API to connect to) fails
+// the refresh once: the Read that listed gets the error, with what it was
+// for; the other Reads of the account, at the same time or later, keep their
+// state without an error of their own; no GET is sent. Another account is
+// listed as usual.
+func TestRefreshSnapshots_refusedListFailsOnceWithoutGETs(t *testing.T) {
+	listPath := "/accounts/" + testAccountID + "/calls/apps"
+	refusals := map[string]error{
+		"403 wrong token": &callsapi.Error{Method: http.MethodGet, Path: listPath, StatusCode: http.StatusForbidden,
+			Errors: []callsapi.Message{{Code: 10000, Message: "Authentication error"}}},
+		"401":                     &callsapi.Error{Method: http.MethodGet, Path: listPath, StatusCode: http.StatusUnauthorized},
+		"429 after the budget":    &callsapi.Error{Method: http.MethodGet, Path: listPath, StatusCode: http.StatusTooManyRequests},
+		"400 no route (base_url)": &callsapi.Error{Method: http.MethodGet, Path: listPath, StatusCode: http.StatusBadRequest},
+		"held by the pacer":       &callsapi.RateLimitWaitError{RateLimitHold: callsapi.RateLimitHold{Wait: 5 * time.Minute, Blocked: true}},
+		"connection refused": &callsapi.TransportError{Method: http.MethodGet, Path: listPath,
+			Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}},
+	}
+	for name, refusal := range refusals {
+		t.Run(name, func(t *testing.T) {
+			k := newFakeKind(
+				func(_ context.Context, accountID string) ([]callsObject, error) {
+					if accountID == testAccountID {
+						time.Sleep(20 * time.Millisecond) // let the other Reads queue up behind the list
+						return nil, refusal
+					}
+					return objectsNumbered(20), nil
+				},
+				func(_ string, uid string) (callsObject, error) { return callsObject{UID: uid, Name: "from-get"}, nil },
+			)
+			s := newRefreshSnapshots(nil, true)
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			var reported []error
+			silent := 0
+			for i := range 20 {
+				wg.Go(func() {
+					_, _, err := s.read(t.Context(), k.callsKind, testAccountID, uidOf(i))
+					var diags diag.Diagnostics
+					if err != nil {
+						addReadError(&diags, "Unable to read Calls app", err)
+					}
+					mu.Lock()
+					defer mu.Unlock()
+					switch {
+					case err == nil:
+						t.Errorf("read %d succeeded", i)
+					case diags.HasError():
+						reported = append(reported, err)
+						if d := diags.Errors()[0].Detail(); !strings.Contains(d, refusal.Error()) || !strings.Contains(d, "lists the Calls apps of account "+testAccountID) {
+							t.Errorf("the error says:\n%s\nwant the list's error and what the list was for", d)
+						}
+					default:
+						silent++
+					}
+				})
+			}
+			wg.Wait()
+			// A Read that comes later is silent too.
+			if _, _, err := s.read(t.Context(), k.callsKind, testAccountID, uidOf(21)); !errors.Is(err, errRefreshFailedElsewhere) {
+				t.Errorf("a later Read got %v, want errRefreshFailedElsewhere", err)
+			}
+			if len(reported) != 1 || silent != 19 {
+				t.Errorf("%d Reads reported an error and %d kept their state silently; want 1 and 19", len(reported), silent)
+			}
+			if _, found, err := s.read(t.Context(), k.callsKind, otherTestAccountID, uidOf(3)); err != nil || !found {
+				t.Errorf("a Read in another account: found %v, err %v", found, err)
+			}
+			if l, g := k.lists.Load(), k.gets.Load(); l != 2 || g != 0 {
+				t.Errorf("%d lists and %d GETs, want 2 lists (one per account) and no GET", l, g)
+			}
+		})
 	}
 }
 
@@ -856,4 +935,68 @@ func TestRefreshSnapshots_disabledNeverLists(t *testing.T) {
 	if l, g := k.lists.Load(), k.gets.Load(); l != 0 || g != 5 {
 		t.Errorf("%d lists and %d GETs, want 0 and 5", l, g)
 	}
+}
+
+// appsConfig declares n apps in testAccountID, for the CLI harness (the
+// provider reads its base URL and token from the environment).
+func appsConfig(n int) string {
+	return fmt.Sprintf(`
+resource "cloudflare_calls_app" "bulk" {
+  count      = %d
+  account_id = %q
+  name       = "bulk-${count.index}"
+}
+`, n, testAccountID)
+}
+
+// A plan whose list is refused for the credential (a token that has been
+// revoked, say) fails with one error, on one app, naming the list, and sends
+// no GET: 30 apps cost one refused request, not 31.
+func TestRefreshWithList_refusedListFailsOnceWithoutGETs(t *testing.T) {
+	t.Parallel()
+	em := bulkEmulator(t)
+	c := newCLI(t, em, "CLOUDFLARE_API_TOKEN="+testToken)
+	c.write("main.tf", appsConfig(30))
+	c.mustRun(0, "apply", "-auto-approve", "-parallelism=10", "-no-color")
+
+	em.ResetCounters()
+	c.env = append(c.env, "CLOUDFLARE_API_TOKEN=revoked-token-000000000000000000000000")
+	out := c.mustRun(1, "plan", "-parallelism=10", "-no-color")
+	if n := strings.Count(out, "Error: "); n != 1 {
+		t.Errorf("the plan reported %d errors, want 1:\n%s", n, out)
+	}
+	for _, want := range []string{"Unable to read Calls app", "HTTP 403", "/calls/apps",
+		"the one request that lists the Calls apps of account " + testAccountID} {
+		if !strings.Contains(strings.Join(strings.Fields(out), " "), want) { // Terraform wraps lines
+			t.Errorf("the plan's output does not say %q:\n%s", want, out)
+		}
+	}
+	if err := expectRequests(em, map[string]int64{listApps: 1}).err(); err != nil {
+		t.Error(err)
+	}
+}
+
+// A list refused once for the rate limit (429 with Retry-After) is waited
+// for and sent again, like any call: the plan succeeds with two list
+// requests and no GET.
+func TestRefreshWithList_rateLimitedListWaitsThenLists(t *testing.T) {
+	em := bulkEmulator(t)
+	f := fleet{name: "bulk", account: testAccountID, apps: 30}
+	cfg := fleetConfig(em.URL, "", f)
+	parallelUnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories(),
+		CheckDestroy:             checkFleetDestroyed(t, em),
+		Steps: []resource.TestStep{
+			{Config: cfg},
+			{
+				PreConfig: resetCounters(em, func() {
+					must(t, em.InjectFault(emulator.Fault{Kind: emulator.FaultRateLimit, Method: http.MethodGet, Route: listAppsRoute, Count: 1, RetryAfter: 2}))
+				}),
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan(), expectRequests(em, map[string]int64{listApps: 2})},
+				},
+			},
+		},
+	})
 }
