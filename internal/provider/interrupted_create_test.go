@@ -203,26 +203,13 @@ func TestLostCreate_slowerThanItsBudget(t *testing.T) {
 	c := newCLI(t, em, "CLOUDFLARE_API_TOKEN="+testToken)
 	c.write("main.tf", countConfig(1))
 
-	out, code := c.run("apply", "-auto-approve", "-no-color")
-	if code == 0 {
-		t.Fatalf("apply succeeded without the create's answer:\n%s", out)
-	}
-	expectNoFrameworkError(t, out)
+	out := applyWithLostAnswer(t, c)
 	apps := em.Apps(testAccountID)
 	if len(apps) != 1 {
 		t.Fatalf("the emulator holds %d apps, want 1", len(apps))
 	}
-	for _, want := range []string{"may have been created, but its answer was lost", "uid " + apps[0].UID,
-		"terraform import '<address>' " + testAccountID + "/" + apps[0].UID, "cloudflare_calls_app.NAME[0] for count", "secret is lost"} {
-		if !strings.Contains(flatten(out), want) {
-			t.Errorf("the error does not say %q:\n%s", want, out)
-		}
-	}
-	for _, never := range []string{"safe to", "try again"} {
-		if strings.Contains(flatten(out), never) {
-			t.Errorf("the error says %q although the create may have been carried out:\n%s", never, out)
-		}
-	}
+	expectSays(t, out, "may have been created, but its answer was lost", "uid "+apps[0].UID,
+		"terraform import '<address>' "+testAccountID+"/"+apps[0].UID, "cloudflare_calls_app.NAME[0] for count", "secret is lost")
 
 	addr := followImport(t, c, out, apps[0].UID)
 	if addr != "cloudflare_calls_app.media[0]" {
@@ -246,24 +233,10 @@ func TestLostCreate_searchFailsToo(t *testing.T) {
 	c := newCLI(t, em, "CLOUDFLARE_API_TOKEN="+testToken)
 	c.write("main.tf", countConfig(5))
 
-	out, code := c.run("apply", "-auto-approve", "-no-color")
-	if code == 0 {
-		t.Fatalf("apply succeeded without the create's answer:\n%s", out)
-	}
-	expectNoFrameworkError(t, out)
-	flat := flatten(out)
+	out := applyWithLostAnswer(t, c)
 	listCmd := `curl -sS -H "Authorization: Bearer $CLOUDFLARE_API_TOKEN" '` + em.URL + "/accounts/" + testAccountID + "/calls/apps'"
-	for _, want := range []string{"may have been created, but its answer was lost", "account " + testAccountID, `"media"`,
-		"Looking for it in the account failed too", "success: false", listCmd, "terraform import '<address>' " + testAccountID + "/<uid>"} {
-		if !strings.Contains(flat, want) {
-			t.Errorf("the error does not say %q:\n%s", want, out)
-		}
-	}
-	for _, never := range []string{"safe to", "try again"} {
-		if strings.Contains(flat, never) {
-			t.Errorf("the error says %q although the create may have been carried out:\n%s", never, out)
-		}
-	}
+	expectSays(t, out, "may have been created, but its answer was lost", "account "+testAccountID, `"media"`,
+		"Looking for it in the account failed too", "success: false", listCmd, "terraform import '<address>' "+testAccountID+"/<uid>")
 	if n := requestsTo(em, "GET", appsRoute); n < 2 {
 		t.Errorf("the provider looked %d times, want a second look after a pause", n)
 	}
@@ -279,6 +252,35 @@ func TestLostCreate_searchFailsToo(t *testing.T) {
 	c.mustRun(0, "apply", "-auto-approve", "-no-color")
 	if n := requestsTo(em, "POST", appsRoute); n != 1 || em.AppCount() != 1 {
 		t.Fatalf("after following the message: %d creates, %d apps; want 1 and 1", n, em.AppCount())
+	}
+}
+
+// applyWithLostAnswer runs an apply that must fail for a create whose
+// outcome is unknown, and checks what every such failure must never say.
+func applyWithLostAnswer(t *testing.T, c *cli) string {
+	t.Helper()
+	out, code := c.run("apply", "-auto-approve", "-no-color")
+	if code == 0 {
+		t.Fatalf("apply succeeded without the create's answer:\n%s", out)
+	}
+	expectNoFrameworkError(t, out)
+	for _, never := range []string{"safe to", "try again"} {
+		if strings.Contains(flatten(out), never) {
+			t.Errorf("the error says %q although the create may have been carried out:\n%s", never, out)
+		}
+	}
+	return out
+}
+
+// expectSays checks that the CLI's output says each of wants, however the
+// CLI wrapped it.
+func expectSays(t *testing.T, out string, wants ...string) {
+	t.Helper()
+	flat := flatten(out)
+	for _, want := range wants {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the output does not say %q:\n%s", want, out)
+		}
 	}
 }
 
