@@ -13,14 +13,29 @@ import (
 // The official Cloudflare provider (v5) stores Calls apps and TURN keys with
 // schema version 500, the server's id in "uid" (its "app_id"/"key_id" stay
 // null), and the secret in "secret" or "key". Its state holds the only copy of
-// each secret, so `moved` blocks (Terraform 1.8+) must carry it over intact.
+// each secret, so `moved` blocks (Terraform 1.8+, OpenTofu 1.10+) must carry
+// it over intact.
 const (
-	officialProviderType          = "cloudflare/cloudflare"
-	officialSchemaVersion         = 500
-	officialAppTypeName           = "cloudflare_calls_sfu_app"
-	officialTURNKeyTypeName       = "cloudflare_calls_turn_app"
-	officialProviderAddressSuffix = "/" + officialProviderType
+	officialSchemaVersion   = 500
+	officialAppTypeName     = "cloudflare_calls_sfu_app"
+	officialTURNKeyTypeName = "cloudflare_calls_turn_app"
 )
+
+// isOfficialProviderAddress reports whether a move's source provider is the
+// official Cloudflare provider. Terraform and OpenTofu 1.12.4+ send its full
+// address, "<host>/cloudflare/cloudflare"; OpenTofu 1.10 to 1.12.3 send only
+// the local name implied by the resource type, "cloudflare". The source type
+// name and schema version then tell the official provider's state apart.
+func isOfficialProviderAddress(address string) bool {
+	parts := strings.Split(address, "/")
+	switch len(parts) {
+	case 1:
+		return parts[0] == "cloudflare"
+	case 3:
+		return parts[0] != "" && parts[1] == "cloudflare" && parts[2] == "cloudflare"
+	}
+	return false
+}
 
 var (
 	_ resource.ResourceWithMoveState = (*CallsAppResource)(nil)
@@ -35,31 +50,58 @@ type movedObject struct {
 }
 
 func (r *CallsAppResource) MoveState(context.Context) []resource.StateMover {
-	return []resource.StateMover{{StateMover: officialMover(appKind, officialAppTypeName, func(ctx context.Context, o movedObject, resp *resource.MoveStateResponse) {
-		resp.Diagnostics.Append(resp.TargetState.Set(ctx, &callsAppModel{
-			ID: o.uid, AccountID: o.accountID, Name: o.name, UID: o.uid,
-			Secret: o.secret, Created: o.created, Modified: o.modified,
-		})...)
-	})}}
+	return []resource.StateMover{
+		{StateMover: officialMover(appKind, officialAppTypeName, func(ctx context.Context, o movedObject, resp *resource.MoveStateResponse) {
+			resp.Diagnostics.Append(resp.TargetState.Set(ctx, &callsAppModel{
+				ID: o.uid, AccountID: o.accountID, Name: o.name, UID: o.uid,
+				Secret: o.secret, Created: o.created, Modified: o.modified,
+			})...)
+		})},
+		{StateMover: wrongKindMover(appKind, officialTURNKeyTypeName, turnKeyKind)},
+	}
 }
 
 func (r *CallsTURNKeyResource) MoveState(context.Context) []resource.StateMover {
-	return []resource.StateMover{{StateMover: officialMover(turnKeyKind, officialTURNKeyTypeName, func(ctx context.Context, o movedObject, resp *resource.MoveStateResponse) {
-		resp.Diagnostics.Append(resp.TargetState.Set(ctx, &callsTURNKeyModel{
-			ID: o.uid, AccountID: o.accountID, Name: o.name, UID: o.uid,
-			Key: o.secret, Created: o.created, Modified: o.modified,
-		})...)
-	})}}
+	return []resource.StateMover{
+		{StateMover: officialMover(turnKeyKind, officialTURNKeyTypeName, func(ctx context.Context, o movedObject, resp *resource.MoveStateResponse) {
+			resp.Diagnostics.Append(resp.TargetState.Set(ctx, &callsTURNKeyModel{
+				ID: o.uid, AccountID: o.accountID, Name: o.name, UID: o.uid,
+				Key: o.secret, Created: o.created, Modified: o.modified,
+			})...)
+		})},
+		{StateMover: wrongKindMover(turnKeyKind, officialAppTypeName, appKind)},
+	}
 }
 
-// officialMover moves sourceType of the official provider into kind. A request
-// for any other source is left alone, so the framework reports it unsupported.
+// wrongKindMover refuses a move of the official provider's sourceType, which
+// holds the other kind of object, into kind: an app's secret is no TURN key.
+func wrongKindMover(kind callsKind, sourceType string, sourceKind callsKind) func(context.Context, resource.MoveStateRequest, *resource.MoveStateResponse) {
+	return func(_ context.Context, req resource.MoveStateRequest, resp *resource.MoveStateResponse) {
+		if req.SourceTypeName != sourceType || !isOfficialProviderAddress(req.SourceProviderAddress) {
+			return
+		}
+		resp.Diagnostics.AddError(fmt.Sprintf("Unable to move %s into cloudflare_%s", sourceType, kind.typeName),
+			fmt.Sprintf("%s holds a %s, and cloudflare_%s is a %s. Move it into cloudflare_%s instead: "+
+				"change the target of the moved block (and its resource block) to cloudflare_%s. Nothing was moved; the source state is unchanged.",
+				sourceType, sourceKind.noun, kind.typeName, kind.noun, sourceKind.typeName, sourceKind.typeName))
+	}
+}
+
+// officialMover moves sourceType of the official provider into kind and
+// refuses, saying why, the same type name from any other provider. A request
+// for any other type is left alone, so the framework reports it unsupported.
 func officialMover(kind callsKind, sourceType string, set func(context.Context, movedObject, *resource.MoveStateResponse)) func(context.Context, resource.MoveStateRequest, *resource.MoveStateResponse) {
 	return func(ctx context.Context, req resource.MoveStateRequest, resp *resource.MoveStateResponse) {
-		if req.SourceTypeName != sourceType || !strings.HasSuffix(req.SourceProviderAddress, officialProviderAddressSuffix) {
+		if req.SourceTypeName != sourceType {
 			return
 		}
 		title := fmt.Sprintf("Unable to move %s from %s", kind.noun, sourceType)
+		if !isOfficialProviderAddress(req.SourceProviderAddress) {
+			resp.Diagnostics.AddError(title, fmt.Sprintf(
+				"The source resource belongs to the provider %q. This provider moves %s only from the official Cloudflare provider (cloudflare/cloudflare). Nothing was moved; the source state is unchanged.",
+				req.SourceProviderAddress, sourceType))
+			return
+		}
 		if req.SourceSchemaVersion != officialSchemaVersion {
 			resp.Diagnostics.AddError(title, fmt.Sprintf(
 				"The source state has schema version %d; this provider can move only version %d, written by the official Cloudflare provider v5. "+

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -121,7 +122,9 @@ func TestMoveState_fromOfficialProviderKeepsEveryValue(t *testing.T) {
 				t.Fatalf("fixture schema version %d", src.SchemaVersion)
 			}
 			want := src.attrs(t)
-			for _, address := range []string{officialProviderAddress, "registry.opentofu.org/cloudflare/cloudflare"} {
+			// Terraform sends the full address, and so does OpenTofu from
+			// 1.12.4; OpenTofu 1.10 to 1.12.3 send the implied local name.
+			for _, address := range []string{officialProviderAddress, "registry.opentofu.org/cloudflare/cloudflare", "cloudflare"} {
 				resp := p.move(c, address, src.SchemaVersion, src.Attributes)
 				if msg := errorDiags(resp.Diagnostics); msg != "" {
 					t.Fatalf("move from %s: %s", address, msg)
@@ -220,19 +223,62 @@ func TestMoveState_refusesUnreadableSource(t *testing.T) {
 	}
 }
 
-func TestMoveState_otherSourcesAreNotClaimed(t *testing.T) {
+func TestMoveState_otherProvidersAreRefusedByName(t *testing.T) {
 	fixture := loadOfficialFixture(t)
 	p := newProtocolProvider(t, nil)
-	app := fixture[officialAppTypeName]
-	for name, c := range map[string]struct {
-		c       moveCase
-		address string
+	for _, c := range moveCases {
+		for _, address := range []string{
+			"registry.terraform.io/hashicorp/cloudflare",
+			"example.com/notcloudflare/cloudflare",
+			"registry.terraform.io/cloudflare/cloudflare/extra",
+			"cloudflare/cloudflare",
+			"calls",
+			"",
+		} {
+			t.Run(c.source+"/"+address, func(t *testing.T) {
+				resp := p.move(c, address, 500, fixture[c.source].Attributes)
+				msg := errorDiags(resp.Diagnostics)
+				want := `Unable to move Calls (app|TURN key) from ` + c.source + `: The source resource belongs to the provider "` +
+					regexp.QuoteMeta(address) + `"\. This provider moves ` + c.source + ` only from the official Cloudflare provider`
+				if !regexp.MustCompile(want).MatchString(msg) {
+					t.Fatalf("want a refusal naming the provider, got %q", msg)
+				}
+			})
+		}
+	}
+}
+
+func TestMoveState_wrongKindNamesTheRightTarget(t *testing.T) {
+	fixture := loadOfficialFixture(t)
+	p := newProtocolProvider(t, nil)
+	for _, c := range []struct {
+		source, target, right string
 	}{
-		"another provider's type of the same name": {moveCases[0], "registry.terraform.io/hashicorp/cloudflare"},
-		"an app moved into a TURN key":             {moveCase{source: officialAppTypeName, target: "cloudflare_calls_turn_key"}, officialProviderAddress},
+		{officialTURNKeyTypeName, "cloudflare_calls_app", "cloudflare_calls_turn_key"},
+		{officialAppTypeName, "cloudflare_calls_turn_key", "cloudflare_calls_app"},
 	} {
-		t.Run(name, func(t *testing.T) {
-			resp := p.move(c.c, c.address, 500, app.Attributes)
+		for _, address := range []string{officialProviderAddress, "cloudflare"} {
+			t.Run(c.source+"/"+address, func(t *testing.T) {
+				resp := p.move(moveCase{source: c.source, target: c.target}, address, 500, fixture[c.source].Attributes)
+				msg := errorDiags(resp.Diagnostics)
+				want := `^Unable to move ` + c.source + ` into ` + c.target + `: .*Move it into ` + c.right + ` instead`
+				if !regexp.MustCompile(want).MatchString(msg) {
+					t.Fatalf("want a refusal naming %s, got %q", c.right, msg)
+				}
+				if strings.Contains(msg, "does not include support") {
+					t.Fatalf("the framework's generic error reached the user: %q", msg)
+				}
+			})
+		}
+	}
+}
+
+func TestMoveState_otherTypesAreNotClaimed(t *testing.T) {
+	fixture := loadOfficialFixture(t)
+	p := newProtocolProvider(t, nil)
+	for _, address := range []string{officialProviderAddress, "cloudflare"} {
+		t.Run(address, func(t *testing.T) {
+			resp := p.move(moveCase{source: "cloudflare_record", target: "cloudflare_calls_app"}, address, 500, fixture[officialAppTypeName].Attributes)
 			if msg := errorDiags(resp.Diagnostics); !regexp.MustCompile(`Unable to Move Resource State`).MatchString(msg) {
 				t.Fatalf("want the move refused as unsupported, got %q", msg)
 			}
