@@ -27,16 +27,17 @@ import (
 const DefaultBaseURL = "https://api.cloudflare.com/client/v4"
 
 // DefaultRequestTimeout bounds one attempt when Config.RequestTimeout is zero.
-// It is half of DefaultMaxRetryDuration, so a hung attempt still leaves room
-// for another.
 const DefaultRequestTimeout = 30 * time.Second
 
 // Retry defaults, used when the Config field is zero.
 const (
-	DefaultMaxRetries       = 5
-	DefaultRetryWaitMin     = 1 * time.Second
-	DefaultRetryWaitMax     = 30 * time.Second
-	DefaultMaxRetryDuration = 60 * time.Second
+	DefaultMaxRetries   = 5
+	DefaultRetryWaitMin = 1 * time.Second
+	DefaultRetryWaitMax = 30 * time.Second
+	// DefaultMaxRetryDuration covers one full block of the API's rate limit
+	// (every request refused for 5 minutes, Retry-After: 300) with a minute
+	// to spare for the call's own attempts.
+	DefaultMaxRetryDuration = 6 * time.Minute
 )
 
 // NoRetries, as Config.MaxRetries, makes every call a single attempt.
@@ -68,11 +69,21 @@ type Config struct {
 	// DefaultRetryWaitMax (30s).
 	RetryWaitMin time.Duration
 	RetryWaitMax time.Duration
-	// MaxRetryDuration bounds one call, all attempts and waits included: a
-	// retry is started only when its wait ends at least RetryWaitMin before
-	// the budget does, and an attempt still running when it ends is cut.
-	// 0 means DefaultMaxRetryDuration (60s).
+	// MaxRetryDuration bounds one call, all attempts and waits included (the
+	// pacer's too): a retry is started only when its wait ends at least
+	// RetryWaitMin before the budget does, a request the pacer would hold
+	// past it is not sent, and an attempt still running when it ends is cut.
+	// 0 means DefaultMaxRetryDuration (6m).
 	MaxRetryDuration time.Duration
+
+	// Pacer keeps the calls within the API's rate limit (see Pacer). nil
+	// means the process's one Pacer for this base URL and credential, shared
+	// by every Client built with them.
+	Pacer *Pacer
+	// OnRateLimit, when set, is called when the rate limit starts holding
+	// requests (a 429 with Retry-After, or a quota used up until the window
+	// resets): once per hold, however many calls wait in it.
+	OnRateLimit func(ctx context.Context, hold RateLimitHold)
 
 	// OnRequest, when set, is called once per attempt. It never receives
 	// bodies or headers, so it cannot leak a secret.
@@ -91,6 +102,8 @@ type RequestInfo struct {
 	Attempt int
 	// RetryIn is the wait before the next attempt; 0 when none follows.
 	RetryIn time.Duration
+	// Paced is how long the pacer held the attempt before sending it.
+	Paced time.Duration
 }
 
 // Client calls the Calls API. It is safe for concurrent use.
@@ -102,6 +115,9 @@ type Client struct {
 	legacyKey bool // auth is an API key with email, not a token
 	onRequest func(ctx context.Context, info RequestInfo)
 	retry     retryPolicy
+	pacer     *Pacer
+	// onRateLimit is Config.OnRateLimit, never nil.
+	onRateLimit func(ctx context.Context, hold RateLimitHold)
 }
 
 // New validates cfg and returns a client.
@@ -118,13 +134,16 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("invalid base URL %q: want an absolute http(s) URL", raw)
 	}
 
-	c := &Client{base: base, userAgent: cfg.UserAgent, onRequest: cfg.OnRequest}
+	c := &Client{base: base, userAgent: cfg.UserAgent, onRequest: cfg.OnRequest, pacer: cfg.Pacer, onRateLimit: cfg.OnRateLimit}
 	switch {
 	case cfg.APIToken != "" && (cfg.APIKey != "" || cfg.Email != ""):
 		return nil, errors.New("set either an API token or an API key with email, not both")
 	case cfg.APIToken != "":
 		token := cfg.APIToken
 		c.auth = func(h http.Header) { h.Set("Authorization", "Bearer "+token) }
+		if c.pacer == nil {
+			c.pacer = sharedPacer(base.String(), token)
+		}
 	case cfg.APIKey != "" && cfg.Email != "":
 		key, email := cfg.APIKey, cfg.Email
 		c.legacyKey = true
@@ -132,8 +151,14 @@ func New(cfg Config) (*Client, error) {
 			h.Set("X-Auth-Email", email)
 			h.Set("X-Auth-Key", key)
 		}
+		if c.pacer == nil {
+			c.pacer = sharedPacer(base.String(), email, key)
+		}
 	default:
 		return nil, errors.New("no credentials: set an API token, or an API key with email")
+	}
+	if c.onRateLimit == nil {
+		c.onRateLimit = func(context.Context, RateLimitHold) {}
 	}
 
 	if c.retry, err = newRetryPolicy(cfg); err != nil {
@@ -261,6 +286,14 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any, inc
 func (cl *call) result(out any, incomplete func() string) error {
 	last := cl.last
 	isCreate := cl.method == http.MethodPost
+	var held *RateLimitWaitError
+	if errors.As(last.err, &held) {
+		// Not sent: nothing was carried out by this attempt, and a create
+		// that got here was not carried out by an earlier one either (only
+		// a 429 or a failed connection lets a create be retried).
+		held.Method, held.Path, held.Attempts, held.Budget = cl.method, cl.path, cl.attempt, cl.policy.maxDuration
+		return held
+	}
 	if last.err != nil {
 		err := last.err
 		if cl.ctx.Err() == nil && cl.budgetSpent() {
@@ -270,7 +303,7 @@ func (cl *call) result(out any, incomplete func() string) error {
 			MaybeProcessed: isCreate && last.connected, gaveUp: cl.gaveUp}
 	}
 
-	apiErr := &Error{Method: cl.method, Path: cl.path, StatusCode: last.status, Attempts: cl.attempt, gaveUp: cl.gaveUp}
+	apiErr := &Error{Method: cl.method, Path: cl.path, StatusCode: last.status, Attempts: cl.attempt, gaveUp: cl.gaveUp, blockedFor: cl.blockedFor}
 	success := last.status >= 200 && last.status <= 299
 	// A create answered 2xx that cannot be used, or answered 5xx, may still
 	// have created the object.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // Error is an answer from the API that is not a success: a non-2xx status, a
@@ -31,6 +32,9 @@ type Error struct {
 	MaybeProcessed bool
 
 	gaveUp string // why the last answer, worth a retry, got none ("" when not)
+	// blockedFor is the Retry-After of a 429 that the budget could not wait
+	// out (see RateLimitedFor).
+	blockedFor time.Duration
 }
 
 func (e *Error) Error() string {

@@ -3,6 +3,7 @@ package callsapi
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -119,21 +120,50 @@ func (h RateLimitHold) Reason() string {
 		"reset rather than exceed it", h.Remaining)
 }
 
-// RateLimitWaitError is a request the pacer did not send because the rate
-// limit would hold it past the end of its call's time budget.
+// RateLimitWaitError is a call whose request the pacer did not send because
+// the rate limit would hold it past the end of the call's time budget.
 type RateLimitWaitError struct {
 	RateLimitHold
 	// Left is what remained of the call's time budget.
 	Left time.Duration
+	// Method, Path, Attempts (the refused one included) and Budget (the
+	// call's whole time budget) are filled in by the client.
+	Method, Path string
+	Attempts     int
+	Budget       time.Duration
 }
 
 func (e *RateLimitWaitError) Error() string {
+	var b strings.Builder
+	if e.Method != "" {
+		fmt.Fprintf(&b, "%s %s: ", e.Method, e.Path)
+	}
 	what := "the rate limit's window resets"
 	if e.Blocked {
 		what = "the rate limit's block ends (Retry-After)"
 	}
-	return fmt.Sprintf("not sent: %s in %s, after the %s left of the call's time budget; %s",
-		what, roundUp(e.Wait), roundUp(max(e.Left, 0)), e.Reason())
+	fmt.Fprintf(&b, "not sent: %s in %s, later than the call's time budget allows (%s left", what, roundUp(e.Wait), roundUp(max(e.Left, 0)))
+	if e.Budget > 0 {
+		fmt.Fprintf(&b, " of %s", e.Budget)
+	}
+	fmt.Fprintf(&b, "); %s", e.Reason())
+	return b.String()
+}
+
+// RateLimitedFor reports whether err is a call that the API's rate limit
+// stopped before its time budget could wait it out, and how long the limit
+// still holds requests: a request the pacer did not send, or a 429 whose
+// Retry-After outlasted the budget. A larger time budget would have waited.
+func RateLimitedFor(err error) (time.Duration, bool) {
+	var held *RateLimitWaitError
+	if errors.As(err, &held) {
+		return held.Wait, true
+	}
+	var apiErr *Error
+	if errors.As(err, &apiErr) && apiErr.blockedFor > 0 {
+		return apiErr.blockedFor, true
+	}
+	return 0, false
 }
 
 // resetGrace is added to the reset time an answer announces: t is in whole
@@ -454,7 +484,7 @@ func (p *Pacer) rollLocked(now time.Time) {
 // reset, and never faster than half the quota per window. fresh builds a
 // new (full) bucket for a new window.
 func (p *Pacer) tuneLocked(now time.Time, fresh bool) {
-	var tightest rate.Limit = rate.Inf
+	tightest := rate.Inf
 	burst := math.MaxInt
 	for name, l := range p.limits {
 		quota, window := p.policyOf(name)
@@ -634,19 +664,78 @@ func parseMember(s string) (rateItem, bool) {
 // isToken tells whether s is a structured-field token: a letter or "*",
 // then letters, digits and the token punctuation.
 func isToken(s string) bool {
-	if s == "" || !(s[0] == '*' || 'a' <= s[0]|0x20 && s[0]|0x20 <= 'z') {
+	if s == "" || s[0] != '*' && !isLetter(s[0]) {
 		return false
 	}
 	for i := 1; i < len(s); i++ {
-		c := s[i]
-		if !('a' <= c|0x20 && c|0x20 <= 'z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~:/", c) >= 0) {
+		if c := s[i]; !isLetter(c) && (c < '0' || c > '9') && strings.IndexByte("!#$%&'*+-.^_`|~:/", c) < 0 {
 			return false
 		}
 	}
 	return true
 }
 
+func isLetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
+
 // roundUp is d in whole seconds, rounded up, for messages.
 func roundUp(d time.Duration) time.Duration {
 	return (d + time.Second - 1).Truncate(time.Second)
+}
+
+// The pacer waits outside http.Client.Do, in retryablehttp's
+// RequestLogHook (called on the call's goroutine just before each attempt),
+// so that a long hold counts against the call's time budget and not against
+// the attempt's own timeout (RequestTimeout) that Do starts. A hold the
+// budget cannot cover leaves paceErr for the transport to return without
+// sending anything.
+
+// pace waits for the pacer before an attempt.
+func (cl *call) pace(ctx context.Context) {
+	cl.ticket, cl.paceErr, cl.paced = nil, nil, 0
+	ticket, err := cl.c.pacer.Wait(ctx, cl.announce)
+	if err != nil {
+		cl.paceErr = err
+		return
+	}
+	cl.ticket, cl.paced = ticket, ticket.Waited
+}
+
+func (cl *call) announce(h RateLimitHold) { cl.c.onRateLimit(cl.ctx, h) }
+
+// answered reports the attempt's answer (nil when none came) to the pacer, if
+// the transport has not.
+func (cl *call) answered(resp *http.Response) {
+	cl.ticket.Done(resp, cl.announce)
+}
+
+// pacedHTTPClient is the client's HTTP client with a transport that sends
+// nothing when the pacer refused the attempt, and reports every answer to
+// the pacer as soon as its headers arrive.
+func (cl *call) pacedHTTPClient() *http.Client {
+	hc := *cl.c.http
+	base := hc.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	hc.Transport = &pacedTransport{cl: cl, base: base}
+	return &hc
+}
+
+type pacedTransport struct {
+	cl   *call
+	base http.RoundTripper
+}
+
+// RoundTrip runs on the call's goroutine (http.Client.Do calls it
+// synchronously), so it may read and write the call's fields.
+func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if err := t.cl.paceErr; err != nil {
+		if req.Body != nil {
+			req.Body.Close() // a RoundTripper closes the body, even on error
+		}
+		return nil, err
+	}
+	resp, err := t.base.RoundTrip(req)
+	t.cl.answered(resp)
+	return resp, err
 }

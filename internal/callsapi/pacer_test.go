@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strconv"
 	"sync"
@@ -283,6 +286,12 @@ type fixedWindowAPI struct {
 	refused      int
 }
 
+func (f *fixedWindowAPI) total() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.served + f.refused
+}
+
 func (f *fixedWindowAPI) serve(now time.Time) *http.Response {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -335,5 +344,129 @@ func TestPacer_100GoroutinesNeverExceedTheQuota(t *testing.T) {
 	wg.Wait()
 	if api.refused != 0 || api.served != 100 {
 		t.Fatalf("the API served %d requests and refused %d; want 100 and 0", api.served, api.refused)
+	}
+}
+
+// fixedWindowServer serves api over HTTP: every answer a Cloudflare envelope
+// (an empty list, or error 971 on a 429) with the API's rate-limit headers.
+func fixedWindowServer(t *testing.T, api *fixedWindowAPI) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		resp := api.serve(time.Now())
+		maps.Copy(w.Header(), resp.Header)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(resp.StatusCode)
+		if resp.StatusCode == http.StatusTooManyRequests {
+			_, _ = io.WriteString(w, `{"success":false,"errors":[{"code":971,"message":"Please wait and consider throttling your request speed"}],"messages":[],"result":null}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"success":true,"errors":[],"messages":[],"result":[]}`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/client/v4"
+}
+
+// Clients built with the same base URL and credential share one pacer, so
+// that every resource of a provider process counts against one quota;
+// another credential or base URL has its own.
+func TestPacer_sharedPerBaseURLAndCredential(t *testing.T) {
+	build := func(cfg Config) *Client {
+		c, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	const base = "https://api.example.test/client/v4"
+	a := build(Config{BaseURL: base, APIToken: "token-a"})
+	if b := build(Config{BaseURL: base + "/", APIToken: "token-a"}); b.pacer != a.pacer {
+		t.Error("two clients of the same base URL and token have different pacers")
+	}
+	if b := build(Config{BaseURL: base, APIToken: "token-b"}); b.pacer == a.pacer {
+		t.Error("two tokens share a pacer")
+	}
+	if b := build(Config{BaseURL: "https://other.example.test/client/v4", APIToken: "token-a"}); b.pacer == a.pacer {
+		t.Error("two base URLs share a pacer")
+	}
+	k1 := build(Config{BaseURL: base, APIKey: "key", Email: "a@example.test"})
+	if k2 := build(Config{BaseURL: base, APIKey: "key", Email: "a@example.test"}); k2.pacer != k1.pacer || k1.pacer == a.pacer {
+		t.Error("legacy key and email: want one pacer per key and email")
+	}
+}
+
+// 60 calls from 60 goroutines, on two clients of the same credential, to an
+// API allowing 20 requests a second: none is refused. The pacer's holds do
+// not count against RequestTimeout (300 ms here, far shorter than a
+// window), only against the call's budget.
+func TestPacer_clientsStayUnderTheQuota(t *testing.T) {
+	t.Parallel()
+	api := &fixedWindowAPI{quota: 20, window: time.Second}
+	base := fixedWindowServer(t, api)
+	cfg := Config{BaseURL: base, APIToken: "tok", RequestTimeout: 300 * time.Millisecond, MaxRetries: NoRetries}
+	clients := []*Client{newClient(t, cfg), newClient(t, cfg)}
+	var wg sync.WaitGroup
+	for i := range 60 {
+		wg.Go(func() {
+			if _, err := clients[i%2].ListApps(t.Context(), account); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if api.refused != 0 || api.served != 60 {
+		t.Fatalf("the API served %d requests and refused %d; want 60 and 0", api.served, api.refused)
+	}
+}
+
+// A block (429, Retry-After) is waited out by every call, announced once,
+// and a call whose budget ends before the block does is not sent at all: it
+// fails at once, saying how long the block lasts and what the budget was.
+func TestPacer_clientWaitsOutABlockOrFailsAtOnce(t *testing.T) {
+	t.Parallel()
+	api := &fixedWindowAPI{quota: 1000, window: 2 * time.Second, blockedUntil: time.Now().Add(2 * time.Second)}
+	base := fixedWindowServer(t, api)
+	var announced []RateLimitHold
+	var mu sync.Mutex
+	onRateLimit := func(_ context.Context, h RateLimitHold) {
+		mu.Lock()
+		defer mu.Unlock()
+		announced = append(announced, h)
+	}
+	waiting := newClient(t, Config{BaseURL: base, APIToken: "tok", RetryWaitMin: time.Millisecond, OnRateLimit: onRateLimit})
+	start := time.Now()
+	var wg sync.WaitGroup
+	defer wg.Wait() // before the test ends, even on Fatal
+	for range 5 {
+		wg.Go(func() {
+			if _, err := waiting.ListApps(t.Context(), account); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	time.Sleep(200 * time.Millisecond) // the first answer, a 429, has come back
+	hasty := newClient(t, Config{BaseURL: base, APIToken: "tok", MaxRetryDuration: time.Second})
+	servedBefore := api.total()
+	_, err := hasty.ListApps(t.Context(), account)
+	var held *RateLimitWaitError
+	if !errors.As(err, &held) || !held.Blocked || held.Method != http.MethodGet || held.Budget != time.Second || held.Attempts != 1 {
+		t.Fatalf("a call with a 1 s budget during a 2 s block: %v; want a RateLimitWaitError", err)
+	}
+	if wait, ok := RateLimitedFor(err); !ok || wait < time.Second {
+		t.Errorf("RateLimitedFor = %s, %v", wait, ok)
+	}
+	if api.total() != servedBefore {
+		t.Error("the call refused by the pacer was sent anyway")
+	}
+	t.Log(err)
+	wg.Wait()
+	if d := time.Since(start); d < 2*time.Second {
+		t.Errorf("the calls succeeded after %s, before the block ended", d)
+	}
+	// The first call's 429 and the other four's: one block, one announcement.
+	if api.refused > 5 {
+		t.Errorf("%d requests refused; want at most the 5 sent before the first 429 came back", api.refused)
+	}
+	if len(announced) != 1 || !announced[0].Blocked {
+		t.Errorf("announced %+v; want the block once", announced)
 	}
 }

@@ -76,6 +76,13 @@ type call struct {
 	wait      time.Duration // chosen by checkRetry for the coming retry
 	last      outcome
 	gaveUp    string // why no retry followed an outcome worth one; "" when none was needed
+	// ticket is the pacer's for the current attempt, paceErr its refusal
+	// (see pace), paced how long it held the attempt.
+	ticket  *PaceTicket
+	paceErr error
+	paced   time.Duration
+	// blockedFor is the Retry-After of a 429 that the budget could not wait out.
+	blockedFor time.Duration
 }
 
 // outcome is what one attempt produced.
@@ -133,15 +140,16 @@ func (cl *call) budgetSpent() bool { return !time.Now().Before(cl.deadline) }
 // request they are about when no response arrived.
 func (cl *call) retryClient() *retryablehttp.Client {
 	return &retryablehttp.Client{
-		HTTPClient:   cl.c.http,
+		HTTPClient:   cl.pacedHTTPClient(),
 		Logger:       nil, // its default logger prints URLs to stderr
 		RetryWaitMin: cl.policy.waitMin,
 		RetryWaitMax: cl.policy.waitMax,
 		RetryMax:     cl.policy.maxRetries,
-		RequestLogHook: func(retryablehttp.Logger, *http.Request, int) {
+		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, _ int) {
 			cl.attempt++
-			cl.start = time.Now()
 			cl.connected.Store(false)
+			cl.pace(req.Context())
+			cl.start = time.Now()
 		},
 		CheckRetry: cl.checkRetry,
 		Backoff: func(time.Duration, time.Duration, int, *http.Response) time.Duration {
@@ -155,6 +163,7 @@ func (cl *call) retryClient() *retryablehttp.Client {
 // checkRetry records the attempt (reading the whole body, so that a broken
 // body counts as a failed attempt), reports it, and decides on a retry.
 func (cl *call) checkRetry(_ context.Context, resp *http.Response, err error) (bool, error) {
+	cl.answered(resp) // in case the transport was never reached
 	o := outcome{err: err, connected: cl.connected.Load()}
 	if resp != nil {
 		o.status, o.header = resp.StatusCode, resp.Header
@@ -185,6 +194,11 @@ func (cl *call) checkRetry(_ context.Context, resp *http.Response, err error) (b
 			if cl.policy.maxRetries > 0 {
 				cl.gaveUp = "no retries left"
 			}
+		case time.Now().Add(wait+cl.policy.waitMin).After(cl.deadline) && o.status == http.StatusTooManyRequests && retryAfter != "":
+			after, _ := parseRetryAfter(retryAfter, time.Now())
+			retry, wait, cl.blockedFor = false, 0, after
+			cl.gaveUp = fmt.Sprintf("the API's rate limit refuses every request of this credential for %s more (Retry-After), "+
+				"and the call's time budget of %s would run out before another attempt", roundUp(after), cl.policy.maxDuration)
 		case time.Now().Add(wait + cl.policy.waitMin).After(cl.deadline):
 			retry, wait = false, 0
 			cl.gaveUp = fmt.Sprintf("the call's time budget of %s would run out before another attempt", cl.policy.maxDuration)
@@ -207,6 +221,7 @@ func (cl *call) checkRetry(_ context.Context, resp *http.Response, err error) (b
 			Err:        o.err,
 			Attempt:    cl.attempt,
 			RetryIn:    wait,
+			Paced:      cl.paced,
 		})
 	}
 	return retry, nil
@@ -222,7 +237,8 @@ func (cl *call) shouldRetry(o outcome) bool {
 	}
 	repeatable := cl.method != http.MethodPost
 	if o.err != nil {
-		if isPermanent(o.err) {
+		var held *RateLimitWaitError
+		if isPermanent(o.err) || errors.As(o.err, &held) {
 			return false
 		}
 		return repeatable || !o.connected

@@ -427,8 +427,12 @@ func TestRetry_maxRetryDuration(t *testing.T) {
 		start := time.Now()
 		_, err := c.ListApps(context.Background(), account)
 		var apiErr *Error
-		if !errors.As(err, &apiErr) || apiErr.StatusCode != 429 || apiErr.Attempts != 1 || !strings.Contains(err.Error(), "gave up after 1 attempt: the call's time budget of 500ms would run out") {
+		if !errors.As(err, &apiErr) || apiErr.StatusCode != 429 || apiErr.Attempts != 1 ||
+			!strings.Contains(err.Error(), "gave up after 1 attempt: the API's rate limit refuses every request of this credential for 30s more (Retry-After), and the call's time budget of 500ms would run out") {
 			t.Fatalf("error %v", err)
+		}
+		if wait, ok := RateLimitedFor(err); !ok || wait != 30*time.Second {
+			t.Errorf("RateLimitedFor = %s, %v; want 30s, true", wait, ok)
 		}
 		if time.Since(start) > 10*time.Second {
 			t.Fatal("waited for the Retry-After")
@@ -580,12 +584,12 @@ func TestNewRetryPolicy(t *testing.T) {
 		cfg  Config
 		want retryPolicy
 	}{
-		{Config{}, retryPolicy{5, time.Second, 30 * time.Second, time.Minute}},
-		{Config{MaxRetries: NoRetries}, retryPolicy{0, time.Second, 30 * time.Second, time.Minute}},
-		{Config{MaxRetries: -7}, retryPolicy{0, time.Second, 30 * time.Second, time.Minute}},
+		{Config{}, retryPolicy{5, time.Second, 30 * time.Second, 6 * time.Minute}},
+		{Config{MaxRetries: NoRetries}, retryPolicy{0, time.Second, 30 * time.Second, 6 * time.Minute}},
+		{Config{MaxRetries: -7}, retryPolicy{0, time.Second, 30 * time.Second, 6 * time.Minute}},
 		{Config{MaxRetries: 2, RetryWaitMin: time.Millisecond, RetryWaitMax: time.Second, MaxRetryDuration: time.Hour},
 			retryPolicy{2, time.Millisecond, time.Second, time.Hour}},
-		{Config{RetryWaitMin: time.Minute}, retryPolicy{5, time.Minute, time.Minute, time.Minute}},
+		{Config{RetryWaitMin: time.Minute}, retryPolicy{5, time.Minute, time.Minute, 6 * time.Minute}},
 	} {
 		got, err := newRetryPolicy(tc.cfg)
 		if err != nil || got != tc.want {

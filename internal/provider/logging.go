@@ -48,6 +48,9 @@ func logRequest(ctx context.Context, info callsapi.RequestInfo) {
 	if info.RetryIn > 0 {
 		fields["retry_in_ms"] = info.RetryIn.Milliseconds()
 	}
+	if info.Paced > 0 {
+		fields["paced_ms"] = info.Paced.Milliseconds() // held back by the rate-limit pacer before it was sent
+	}
 	if len(info.ErrorCodes) > 0 {
 		fields["cloudflare_error_codes"] = info.ErrorCodes
 	}

@@ -67,10 +67,14 @@ type providerModel struct {
 	RefreshWithList types.Bool `tfsdk:"refresh_with_list"`
 }
 
-// Retry defaults: together they give up on one API call within about a minute.
+// Retry settings: the default time budget of a call (6 minutes) covers one
+// full 5-minute block of the API's rate limit, so that a plan started while
+// another tool has spent the user's quota waits it out.
 const (
 	defaultMaxRetries          = callsapi.DefaultMaxRetries
+	maxMaxRetries              = 20
 	defaultRetryTimeoutSeconds = int64(callsapi.DefaultMaxRetryDuration / time.Second)
+	maxRetryTimeoutSeconds     = 3600
 )
 
 func (p *CloudflareProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -81,7 +85,8 @@ func (p *CloudflareProvider) Metadata(_ context.Context, _ provider.MetadataRequ
 func (p *CloudflareProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
 	nonEmpty := stringvalidator.LengthAtLeast(1)
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Manages Cloudflare Calls (Realtime) apps and TURN keys.",
+		MarkdownDescription: "Manages Cloudflare Calls (Realtime) apps and TURN keys, within the Cloudflare API's rate limit of 1,200 requests " +
+			"per 5 minutes per user, which every tool using the same credential shares.",
 		Attributes: map[string]schema.Attribute{
 			"api_token": schema.StringAttribute{
 				MarkdownDescription: "Cloudflare API token with Calls write permission. Falls back to the `" + EnvAPIToken + "` environment variable when the provider block sets no credential. Conflicts with `api_key`; an `email` beside it is ignored.",
@@ -105,15 +110,19 @@ func (p *CloudflareProvider) Schema(_ context.Context, _ provider.SchemaRequest,
 			},
 			"max_retries": schema.Int64Attribute{
 				MarkdownDescription: fmt.Sprintf("How many times one API call is retried after a rate limit (429), a 500/502/503/504 "+
-					"or a dropped connection. Default %d; 0 turns retries off. A create is retried only when the API provably did not "+
-					"carry it out (a 429, or no connection), so a retry can never create an app twice.", defaultMaxRetries),
+					"or a dropped connection: 0 to %d, default %d; 0 turns retries off. A create is retried only when the API provably did not "+
+					"carry it out (a 429, or no connection), so a retry can never create an app twice.", maxMaxRetries, defaultMaxRetries),
 				Optional:   true,
-				Validators: []validator.Int64{int64validator.Between(0, 20)},
+				Validators: []validator.Int64{int64validator.Between(0, maxMaxRetries)},
 			},
 			"retry_timeout_seconds": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("The most time one API call may take, waits between retries included. Default %d.", defaultRetryTimeoutSeconds),
-				Optional:            true,
-				Validators:          []validator.Int64{int64validator.Between(1, 3600)},
+				MarkdownDescription: fmt.Sprintf("The most time one API call may take, in seconds, every wait included: the pacing that keeps "+
+					"requests within the API's rate limit, a `Retry-After` when the API refuses anyway, the waits between retries and the "+
+					"attempts themselves. 1 to %d, default %d, which waits out one full 5-minute block of the rate limit. A call that the "+
+					"rate limit would hold longer is not sent: it fails at once, saying how long the limit holds requests and that this "+
+					"setting is the one to raise.", maxRetryTimeoutSeconds, defaultRetryTimeoutSeconds),
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.Between(1, maxRetryTimeoutSeconds)},
 			},
 			"refresh_with_list": schema.BoolAttribute{
 				MarkdownDescription: "Refresh apps and TURN keys with one list request per account and kind, instead of one request per object. " +
@@ -208,12 +217,13 @@ func (p *CloudflareProvider) Configure(ctx context.Context, req provider.Configu
 
 	ctx = maskCredentials(ctx, token, key)
 	client, err := callsapi.New(callsapi.Config{
-		BaseURL:   baseURL,
-		APIToken:  token,
-		APIKey:    key,
-		Email:     email,
-		UserAgent: fmt.Sprintf("terraform-provider-cloudflare/%s (terraform %s)", p.version, req.TerraformVersion),
-		OnRequest: logRequest,
+		BaseURL:     baseURL,
+		APIToken:    token,
+		APIKey:      key,
+		Email:       email,
+		UserAgent:   fmt.Sprintf("terraform-provider-cloudflare/%s (terraform %s)", p.version, req.TerraformVersion),
+		OnRequest:   logRequest,
+		OnRateLimit: logRateLimit,
 
 		MaxRetries:       retriesFromConfig(cfg.MaxRetries),
 		MaxRetryDuration: time.Duration(int64OrDefault(cfg.RetryTimeoutSeconds, defaultRetryTimeoutSeconds)) * time.Second,
