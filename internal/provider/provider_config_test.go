@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -33,10 +34,21 @@ resource "cloudflare_calls_app" "test" {
 }
 `
 
+// probeDataSource is read at plan time: a provider that accepted a bad
+// configuration would send a request for it, which the emulator of each case
+// below would count.
+const probeDataSource = `
+data "cloudflare_calls_apps" "probe" {
+  account_id = "0123456789abcdef0123456789abcdef"
+}
+`
+
 // Every bad provider configuration is refused at plan time with an error on
-// the attribute at fault, and no request reaches the API.
+// the attribute at fault, and no request reaches the API. Each case has an
+// emulator of its own, which CLOUDFLARE_BASE_URL names unless the case sets
+// the base URL itself; "EMULATOR" in a case stands for the emulator's URL and
+// "EMULATOR_PORT" for its port.
 func TestProvider_badConfigurationIsRefusedBeforeAnyRequest(t *testing.T) {
-	em := testEmulator(t)
 	cases := []struct {
 		name     string
 		provider string
@@ -139,17 +151,63 @@ func TestProvider_badConfigurationIsRefusedBeforeAnyRequest(t *testing.T) {
 		},
 		{
 			name:     "token only known after apply",
-			provider: `api_token = terraform_data.later.output` + "\n" + fmt.Sprintf(`base_url = %q`, em.URL),
+			provider: `api_token = terraform_data.later.output` + "\n" + `base_url = "EMULATOR"`,
 			want:     `(?s)Unknown provider setting.*api_token`,
+		},
+		{
+			name:     "base_url only known after apply",
+			provider: fmt.Sprintf(`api_token = %q`, testToken) + "\n" + `base_url = terraform_data.later.output`,
+			want:     `(?s)Unknown provider setting.*base_url`,
+		},
+		{
+			name:     "email alone in the provider block, a token in the environment",
+			provider: `email = "a@example.com"`,
+			env:      map[string]string{EnvAPIToken: testToken},
+			want:     `(?s)Invalid Attribute Combination.*api_key`,
+		},
+		{
+			name:     "api_key alone in the provider block, a token in the environment",
+			provider: `api_key = "k"`,
+			env:      map[string]string{EnvAPIToken: testToken},
+			want:     `(?s)Invalid Attribute Combination.*email`,
+		},
+		{
+			// 0.0.0.0 is no loopback address, yet a connection to it reaches
+			// this machine, so the emulator would count the request.
+			name:     "plain http to 0.0.0.0",
+			provider: fmt.Sprintf(`api_token = %q`, testToken) + "\n" + `base_url = "http://0.0.0.0:EMULATOR_PORT/client/v4"`,
+			want:     `(?s)Invalid Cloudflare API base URL.*clear\s+text`,
+		},
+		{
+			name: "plain http to 0.0.0.0 from the environment",
+			env:  map[string]string{EnvAPIToken: testToken, EnvBaseURL: "http://0.0.0.0:EMULATOR_PORT/client/v4"},
+			want: `(?s)Invalid Cloudflare API base URL.*clear\s+text`,
+		},
+		{
+			name: "a valid token beside a key in the environment",
+			env:  map[string]string{EnvAPIToken: testToken, EnvAPIKey: "k", EnvEmail: "a@example.com"},
+			want: `Conflicting Cloudflare credentials`,
+		},
+		{
+			name: "refresh_with_list from the environment is not a boolean",
+			env:  map[string]string{EnvAPIToken: testToken, EnvRefreshWithList: "sometimes"},
+			want: `(?s)Invalid CLOUDFLARE_CALLS_REFRESH_WITH_LIST.*must be true or false`,
 		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			clearCloudflareEnv(t)
-			for k, v := range tc.env {
-				t.Setenv(k, v)
+			em := testEmulator(t)
+			u, err := url.Parse(em.URL)
+			if err != nil {
+				t.Fatal(err)
 			}
-			config := fmt.Sprintf("provider \"cloudflare\" {\n%s\n}\n", tc.provider) + appOnly
+			emulated := strings.NewReplacer("EMULATOR_PORT", u.Port(), "EMULATOR", em.URL)
+			clearCloudflareEnv(t)
+			t.Setenv(EnvBaseURL, em.URL)
+			for k, v := range tc.env {
+				t.Setenv(k, emulated.Replace(v))
+			}
+			config := fmt.Sprintf("provider \"cloudflare\" {\n%s\n}\n", emulated.Replace(tc.provider)) + appOnly + probeDataSource
 			if strings.Contains(tc.provider, "terraform_data") {
 				config += "resource \"terraform_data\" \"later\" {\n  input = \"x\"\n}\n"
 			}
@@ -161,10 +219,10 @@ func TestProvider_badConfigurationIsRefusedBeforeAnyRequest(t *testing.T) {
 					ExpectError: regexp.MustCompile(tc.want),
 				}},
 			})
+			if n := em.TotalRequests(); n != 0 {
+				t.Errorf("the bad configuration sent %d requests to the API, want 0", n)
+			}
 		})
-	}
-	if n := em.TotalRequests(); n != 0 {
-		t.Errorf("bad configurations sent %d requests to the API, want 0", n)
 	}
 }
 

@@ -1,0 +1,107 @@
+package provider
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator"
+)
+
+// A 404 means "deleted" only when it is the API saying that the object does
+// not exist. A 404 with code 7003 (the real API's "Could not route to ...,
+// perhaps your object identifier is invalid?") and a 404 page that is not an
+// API answer at all (a proxy, a web server behind a wrong base_url) say
+// nothing about the object: the refresh fails, the app stays in state with
+// its secret, and once the API answers again the plan is empty. Both with
+// the list-backed refresh (the app missing from the list, its GET answered
+// so) and with one GET per object.
+func TestRefresh_404ThatIsNotTheAPIsNotFoundKeepsState(t *testing.T) {
+	answers := map[string]struct {
+		status      int
+		contentType string
+		body        string
+		want        string
+	}{
+		"code 7003": {404, "application/json",
+			`{"success":false,"errors":[{"code":7003,"message":"Could not route to /client/v4/accounts/x/calls/apps/y, perhaps your object identifier is invalid?"}],"messages":[],"result":null}`,
+			`(?s)Unable to read Calls app.*HTTP 404.*7003`},
+		"a page that is not an API answer": {404, "text/plain; charset=utf-8", "404 page not found\n",
+			`(?s)Unable to read Calls app.*HTTP 404`},
+	}
+	for name, a := range answers {
+		for _, withList := range []string{"true", "false"} {
+			t.Run(fmt.Sprintf("%s, refresh_with_list %s", name, withList), func(t *testing.T) {
+				em := testEmulator(t)
+				var hidden atomic.Value
+				list := hideFromList(em, &hidden)
+				ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					uid, _ := hidden.Load().(string)
+					if uid != "" && r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/calls/apps/"+uid) {
+						w.Header().Set("Content-Type", a.contentType)
+						w.WriteHeader(a.status)
+						_, _ = w.Write([]byte(a.body))
+						return
+					}
+					list.ServeHTTP(w, r)
+				}))
+				t.Cleanup(ts.Close)
+				cfg := fmt.Sprintf(`
+provider "cloudflare" {
+  base_url          = %q
+  api_token         = %q
+  refresh_with_list = %s
+  max_retries       = 0
+}
+`, ts.URL+emulator.APIPrefix, testToken, withList) + appOnly
+				var uid string
+				sameSecret := statecheck.CompareValue(compare.ValuesSame())
+				sameUID := statecheck.CompareValue(compare.ValuesSame())
+				kept := func() []statecheck.StateCheck {
+					return []statecheck.StateCheck{
+						sameSecret.AddStateValue(appAddr, tfjsonpath.New("secret")),
+						sameUID.AddStateValue(appAddr, tfjsonpath.New("uid")),
+					}
+				}
+
+				parallelUnitTest(t, resource.TestCase{
+					ProtoV6ProviderFactories: testProviderFactories(),
+					CheckDestroy:             checkAppsDestroyed(t, em),
+					Steps: []resource.TestStep{
+						{
+							Config:            cfg,
+							Check:             rememberUID(appAddr, &uid),
+							ConfigStateChecks: kept(),
+						},
+						{
+							PreConfig:   func() { hidden.Store(uid) },
+							Config:      cfg,
+							ExpectError: regexp.MustCompile(a.want),
+						},
+						{
+							PreConfig: func() { hidden.Store("") },
+							Config:    cfg,
+							ConfigPlanChecks: resource.ConfigPlanChecks{
+								PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+							},
+							ConfigStateChecks: append(kept(), expectEmulatorApp(em, appAddr)),
+						},
+					},
+				})
+				if n := em.AppCount(); n != 0 {
+					t.Errorf("%d apps left after destroy", n)
+				}
+			})
+		}
+	}
+}
