@@ -3,7 +3,10 @@ package provider
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/calls-terraform/terraform-provider-cloudflare/internal/callsapi"
 )
@@ -17,10 +20,10 @@ type callsObject struct {
 	Modified string
 }
 
-// callsKind describes one kind of Calls object (apps, TURN keys) to the code
-// that treats both alike: resource identity, import, data sources and list
-// resources. The resources themselves keep their own schema and CRUD, so each
-// stays readable on its own.
+// callsKind describes one kind of Calls object (apps, TURN keys): every
+// name, attribute and client call in which the two differ. The resource
+// (calls_resource.go), identity and import, moves, data sources and list
+// resources are written once over it.
 type callsKind struct {
 	// typeName follows "cloudflare_" in the resource, data source and list
 	// resource type names: "calls_app".
@@ -29,20 +32,27 @@ type callsKind struct {
 	pluralTypeName string
 	// listAttr is the plural data source's list attribute: "apps".
 	listAttr string
-	// noun and pluralNoun name the kind in descriptions and diagnostics.
-	noun, pluralNoun string
+	// noun and pluralNoun name the kind in descriptions and diagnostics;
+	// shortNoun in the resource's attribute descriptions.
+	noun, pluralNoun, shortNoun string
+	// resourceDescription is the resource's schema description.
+	resourceDescription string
 	// idAttr names the object's id in the identity and the data source: "app_id".
 	idAttr string
 	// secretAttr is the resource attribute the API fills only on create.
 	secretAttr string
+	// officialTypeName is the official provider's resource type for this
+	// kind, the source of a moved block.
+	officialTypeName string
 
-	get  func(ctx context.Context, c *callsapi.Client, accountID, id string) (callsObject, error)
-	list func(ctx context.Context, c *callsapi.Client, accountID string) ([]callsObject, error)
+	// create returns the created object and its secret.
+	create func(ctx context.Context, c *callsapi.Client, accountID, name string) (callsObject, string, error)
+	get    func(ctx context.Context, c *callsapi.Client, accountID, id string) (callsObject, error)
+	list   func(ctx context.Context, c *callsapi.Client, accountID string) ([]callsObject, error)
+	rename func(ctx context.Context, c *callsapi.Client, accountID, id, name string) (callsObject, error)
+	delete func(ctx context.Context, c *callsapi.Client, accountID, id string) error
 	// listCommand is a shell command a user can run to list the account's objects.
 	listCommand func(c *callsapi.Client, accountID string) string
-	// listedState is the resource state of a listed object. As after an
-	// import, its secret is null: the API cannot return it.
-	listedState func(accountID string, o callsObject) any
 }
 
 var appKind = callsKind{
@@ -51,8 +61,19 @@ var appKind = callsKind{
 	listAttr:       "apps",
 	noun:           "Calls app",
 	pluralNoun:     "Calls apps",
-	idAttr:         "app_id",
-	secretAttr:     "secret",
+	shortNoun:      "app",
+	resourceDescription: "A Cloudflare Calls (Realtime SFU) app. The app's `secret` is returned by the API only when the app is created; " +
+		"the provider keeps it in state from then on. An imported app has no `secret` in state.",
+	idAttr:           "app_id",
+	secretAttr:       "secret",
+	officialTypeName: "cloudflare_calls_sfu_app",
+	create: func(ctx context.Context, c *callsapi.Client, accountID, name string) (callsObject, string, error) {
+		app, err := c.CreateApp(ctx, accountID, name)
+		if err != nil {
+			return callsObject{}, "", err
+		}
+		return appObject(*app), app.Secret, nil
+	},
 	get: func(ctx context.Context, c *callsapi.Client, accountID, id string) (callsObject, error) {
 		app, err := c.GetApp(ctx, accountID, id)
 		if err != nil {
@@ -71,18 +92,17 @@ var appKind = callsKind{
 		}
 		return objects, nil
 	},
-	listCommand: (*callsapi.Client).ListAppsCommand,
-	listedState: func(accountID string, o callsObject) any {
-		return callsAppModel{
-			ID:        types.StringValue(o.UID),
-			AccountID: types.StringValue(accountID),
-			Name:      types.StringValue(o.Name),
-			UID:       types.StringValue(o.UID),
-			Secret:    types.StringNull(),
-			Created:   types.StringValue(o.Created),
-			Modified:  types.StringValue(o.Modified),
+	rename: func(ctx context.Context, c *callsapi.Client, accountID, id, name string) (callsObject, error) {
+		app, err := c.UpdateApp(ctx, accountID, id, name)
+		if err != nil {
+			return callsObject{}, err
 		}
+		return appObject(*app), nil
 	},
+	delete: func(ctx context.Context, c *callsapi.Client, accountID, id string) error {
+		return c.DeleteApp(ctx, accountID, id)
+	},
+	listCommand: (*callsapi.Client).ListAppsCommand,
 }
 
 var turnKeyKind = callsKind{
@@ -91,8 +111,20 @@ var turnKeyKind = callsKind{
 	listAttr:       "turn_keys",
 	noun:           "Calls TURN key",
 	pluralNoun:     "Calls TURN keys",
-	idAttr:         "key_id",
-	secretAttr:     "key",
+	shortNoun:      "TURN key",
+	resourceDescription: "A Cloudflare Calls TURN key, the credential a TURN client uses to obtain short-lived TURN credentials. " +
+		"The `key` is returned by the API only when the TURN key is created; the provider keeps it in state from then on. " +
+		"An imported TURN key has no `key` in state.",
+	idAttr:           "key_id",
+	secretAttr:       "key",
+	officialTypeName: "cloudflare_calls_turn_app",
+	create: func(ctx context.Context, c *callsapi.Client, accountID, name string) (callsObject, string, error) {
+		key, err := c.CreateTURNKey(ctx, accountID, name)
+		if err != nil {
+			return callsObject{}, "", err
+		}
+		return turnKeyObject(*key), key.Key, nil
+	},
 	get: func(ctx context.Context, c *callsapi.Client, accountID, id string) (callsObject, error) {
 		key, err := c.GetTURNKey(ctx, accountID, id)
 		if err != nil {
@@ -111,18 +143,17 @@ var turnKeyKind = callsKind{
 		}
 		return objects, nil
 	},
-	listCommand: (*callsapi.Client).ListTURNKeysCommand,
-	listedState: func(accountID string, o callsObject) any {
-		return callsTURNKeyModel{
-			ID:        types.StringValue(o.UID),
-			AccountID: types.StringValue(accountID),
-			Name:      types.StringValue(o.Name),
-			UID:       types.StringValue(o.UID),
-			Key:       types.StringNull(),
-			Created:   types.StringValue(o.Created),
-			Modified:  types.StringValue(o.Modified),
+	rename: func(ctx context.Context, c *callsapi.Client, accountID, id, name string) (callsObject, error) {
+		key, err := c.UpdateTURNKey(ctx, accountID, id, name)
+		if err != nil {
+			return callsObject{}, err
 		}
+		return turnKeyObject(*key), nil
 	},
+	delete: func(ctx context.Context, c *callsapi.Client, accountID, id string) error {
+		return c.DeleteTURNKey(ctx, accountID, id)
+	},
+	listCommand: (*callsapi.Client).ListTURNKeysCommand,
 }
 
 // appObject and turnKeyObject copy field by field, leaving the secret behind.
@@ -132,4 +163,66 @@ func appObject(a callsapi.App) callsObject {
 
 func turnKeyObject(k callsapi.TURNKey) callsObject {
 	return callsObject{UID: k.UID, Name: k.Name, Created: k.Created, Modified: k.Modified}
+}
+
+// callsModel is a resource instance of either kind. Its attribute names are
+// fixed but the secret's, which the kind names ("secret" or "key"), so it
+// travels to and from the framework as an object (getModel, toObject) rather
+// than through struct tags. One model keeps the resource free of type
+// parameters; the price is this one mapping, which every test that reads or
+// writes state exercises.
+type callsModel struct {
+	ID, AccountID, Name, UID, Secret, Created, Modified types.String
+}
+
+// setFromObject copies an object as read or listed; the secret is kept.
+func (m *callsModel) setFromObject(o callsObject) {
+	m.ID = types.StringValue(o.UID)
+	m.UID = types.StringValue(o.UID)
+	m.Name = types.StringValue(o.Name)
+	m.Created = types.StringValue(o.Created)
+	m.Modified = types.StringValue(o.Modified)
+}
+
+// attrTypes is the resource's object type.
+func (k callsKind) attrTypes() map[string]attr.Type {
+	types := make(map[string]attr.Type, 7)
+	for _, name := range []string{"id", "account_id", "name", "uid", k.secretAttr, "created", "modified"} {
+		types[name] = basetypes.StringType{}
+	}
+	return types
+}
+
+// toObject is m as the resource's state or plan value.
+func (k callsKind) toObject(m callsModel) types.Object {
+	return types.ObjectValueMust(k.attrTypes(), map[string]attr.Value{
+		"id": m.ID, "account_id": m.AccountID, "name": m.Name, "uid": m.UID,
+		k.secretAttr: m.Secret, "created": m.Created, "modified": m.Modified,
+	})
+}
+
+// getModel reads a plan or state (pass its Get method) into a model.
+func (k callsKind) getModel(ctx context.Context, get func(context.Context, any) diag.Diagnostics) (callsModel, diag.Diagnostics) {
+	var obj types.Object
+	diags := get(ctx, &obj)
+	if diags.HasError() {
+		return callsModel{}, diags
+	}
+	attrs := obj.Attributes()
+	str := func(name string) types.String {
+		v, _ := attrs[name].(types.String) // the schema makes every attribute a string
+		return v
+	}
+	return callsModel{
+		ID: str("id"), AccountID: str("account_id"), Name: str("name"), UID: str("uid"),
+		Secret: str(k.secretAttr), Created: str("created"), Modified: str("modified"),
+	}, diags
+}
+
+// listedState is the resource state of a listed object. As after an import,
+// its secret is null: the API cannot return it.
+func (k callsKind) listedState(accountID string, o callsObject) types.Object {
+	m := callsModel{AccountID: types.StringValue(accountID), Secret: types.StringNull()}
+	m.setFromObject(o)
+	return k.toObject(m)
 }

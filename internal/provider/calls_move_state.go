@@ -15,11 +15,7 @@ import (
 // null), and the secret in "secret" or "key". Its state holds the only copy of
 // each secret, so `moved` blocks (Terraform 1.8+, OpenTofu 1.10+) must carry
 // it over intact.
-const (
-	officialSchemaVersion   = 500
-	officialAppTypeName     = "cloudflare_calls_sfu_app"
-	officialTURNKeyTypeName = "cloudflare_calls_turn_app"
-)
+const officialSchemaVersion = 500
 
 // isOfficialProviderAddress reports whether a move's source provider is the
 // official Cloudflare provider. Terraform and OpenTofu 1.12.4+ send its full
@@ -37,40 +33,19 @@ func isOfficialProviderAddress(address string) bool {
 	return false
 }
 
-var (
-	_ resource.ResourceWithMoveState = (*CallsAppResource)(nil)
-	_ resource.ResourceWithMoveState = (*CallsTURNKeyResource)(nil)
-)
+// callsKinds are every kind of Calls object the provider manages.
+var callsKinds = []callsKind{appKind, turnKeyKind}
 
-// movedObject is what is taken from an official provider's state.
-type movedObject struct {
-	accountID, uid    types.String
-	name, secret      types.String
-	created, modified types.String
-}
-
-func (r *CallsAppResource) MoveState(context.Context) []resource.StateMover {
-	return []resource.StateMover{
-		{StateMover: officialMover(appKind, officialAppTypeName, func(ctx context.Context, o movedObject, resp *resource.MoveStateResponse) {
-			resp.Diagnostics.Append(resp.TargetState.Set(ctx, &callsAppModel{
-				ID: o.uid, AccountID: o.accountID, Name: o.name, UID: o.uid,
-				Secret: o.secret, Created: o.created, Modified: o.modified,
-			})...)
-		})},
-		{StateMover: wrongKindMover(appKind, officialTURNKeyTypeName, turnKeyKind)},
+// MoveState moves the official provider's resource of this kind, and
+// refuses, naming the right target, its resources of the other kinds.
+func (r *callsResource) MoveState(context.Context) []resource.StateMover {
+	movers := []resource.StateMover{{StateMover: officialMover(r.kind)}}
+	for _, other := range callsKinds {
+		if other.typeName != r.kind.typeName {
+			movers = append(movers, resource.StateMover{StateMover: wrongKindMover(r.kind, other.officialTypeName, other)})
+		}
 	}
-}
-
-func (r *CallsTURNKeyResource) MoveState(context.Context) []resource.StateMover {
-	return []resource.StateMover{
-		{StateMover: officialMover(turnKeyKind, officialTURNKeyTypeName, func(ctx context.Context, o movedObject, resp *resource.MoveStateResponse) {
-			resp.Diagnostics.Append(resp.TargetState.Set(ctx, &callsTURNKeyModel{
-				ID: o.uid, AccountID: o.accountID, Name: o.name, UID: o.uid,
-				Key: o.secret, Created: o.created, Modified: o.modified,
-			})...)
-		})},
-		{StateMover: wrongKindMover(turnKeyKind, officialAppTypeName, appKind)},
-	}
+	return movers
 }
 
 // wrongKindMover refuses a move of the official provider's sourceType, which
@@ -87,10 +62,12 @@ func wrongKindMover(kind callsKind, sourceType string, sourceKind callsKind) fun
 	}
 }
 
-// officialMover moves sourceType of the official provider into kind and
-// refuses, saying why, the same type name from any other provider. A request
-// for any other type is left alone, so the framework reports it unsupported.
-func officialMover(kind callsKind, sourceType string, set func(context.Context, movedObject, *resource.MoveStateResponse)) func(context.Context, resource.MoveStateRequest, *resource.MoveStateResponse) {
+// officialMover moves the official provider's resource of kind into kind
+// and refuses, saying why, the same type name from any other provider. A
+// request for any other type is left alone, so the framework reports it
+// unsupported.
+func officialMover(kind callsKind) func(context.Context, resource.MoveStateRequest, *resource.MoveStateResponse) {
+	sourceType := kind.officialTypeName
 	return func(ctx context.Context, req resource.MoveStateRequest, resp *resource.MoveStateResponse) {
 		if req.SourceTypeName != sourceType {
 			return
@@ -135,15 +112,17 @@ func officialMover(kind callsKind, sourceType string, set func(context.Context, 
 			}
 			return types.StringValue(s)
 		}
-		o := movedObject{
-			accountID: field("account_id", true),
-			uid:       field("uid", true),
-			name:      field("name", false),
-			secret:    field(kind.secretAttr, false),
-			created:   field("created", false),
-			modified:  field("modified", false),
+		uid := field("uid", true)
+		o := callsModel{
+			ID:        uid,
+			AccountID: field("account_id", true),
+			UID:       uid,
+			Name:      field("name", false),
+			Secret:    field(kind.secretAttr, false),
+			Created:   field("created", false),
+			Modified:  field("modified", false),
 		}
-		for attr, v := range map[string]types.String{"account_id": o.accountID, "uid": o.uid} {
+		for attr, v := range map[string]types.String{"account_id": o.AccountID, "uid": o.UID} {
 			if !v.IsNull() && !cloudflareIDPattern.MatchString(v.ValueString()) {
 				problems = append(problems, fmt.Sprintf("%q is %q, not 32 lowercase hexadecimal characters", attr, v.ValueString()))
 			}
@@ -153,10 +132,10 @@ func officialMover(kind callsKind, sourceType string, set func(context.Context, 
 				". Nothing was moved; the source state is unchanged.")
 			return
 		}
-		if o.name.IsNull() {
-			o.name = types.StringValue("")
+		if o.Name.IsNull() {
+			o.Name = types.StringValue("")
 		}
-		set(ctx, o, resp)
-		resp.Diagnostics.Append(kind.setIdentity(ctx, resp.TargetIdentity, o.accountID, o.uid)...)
+		resp.Diagnostics.Append(resp.TargetState.Set(ctx, kind.toObject(o))...)
+		resp.Diagnostics.Append(kind.setIdentity(ctx, resp.TargetIdentity, o.AccountID, o.UID)...)
 	}
 }

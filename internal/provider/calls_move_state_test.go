@@ -59,8 +59,8 @@ type moveCase struct {
 }
 
 var moveCases = []moveCase{
-	{source: officialAppTypeName, target: "cloudflare_calls_app", secretAttr: "secret", idAttr: "app_id"},
-	{source: officialTURNKeyTypeName, target: "cloudflare_calls_turn_key", secretAttr: "key", idAttr: "key_id"},
+	{source: appKind.officialTypeName, target: "cloudflare_calls_app", secretAttr: "secret", idAttr: "app_id"},
+	{source: turnKeyKind.officialTypeName, target: "cloudflare_calls_turn_key", secretAttr: "key", idAttr: "key_id"},
 }
 
 func (p *protocolProvider) move(c moveCase, address string, version int64, rawJSON []byte) *tfprotov6.MoveResourceStateResponse {
@@ -82,7 +82,7 @@ func (p *protocolProvider) move(c moveCase, address string, version int64, rawJS
 // TURN key of the fixture, as the real account would.
 func seedEmulatorWithFixture(t *testing.T, fixture map[string]officialInstance) *emulator.Running {
 	t.Helper()
-	app, key := fixture[officialAppTypeName].attrs(t), fixture[officialTURNKeyTypeName].attrs(t)
+	app, key := fixture[appKind.officialTypeName].attrs(t), fixture[turnKeyKind.officialTypeName].attrs(t)
 	state := map[string]any{
 		"version": 1,
 		"accounts": map[string]any{
@@ -254,8 +254,8 @@ func TestMoveState_wrongKindNamesTheRightTarget(t *testing.T) {
 	for _, c := range []struct {
 		source, target, right string
 	}{
-		{officialTURNKeyTypeName, "cloudflare_calls_app", "cloudflare_calls_turn_key"},
-		{officialAppTypeName, "cloudflare_calls_turn_key", "cloudflare_calls_app"},
+		{turnKeyKind.officialTypeName, "cloudflare_calls_app", "cloudflare_calls_turn_key"},
+		{appKind.officialTypeName, "cloudflare_calls_turn_key", "cloudflare_calls_app"},
 	} {
 		for _, address := range []string{officialProviderAddress, "cloudflare"} {
 			t.Run(c.source+"/"+address, func(t *testing.T) {
@@ -278,7 +278,7 @@ func TestMoveState_otherTypesAreNotClaimed(t *testing.T) {
 	p := newProtocolProvider(t, nil)
 	for _, address := range []string{officialProviderAddress, "cloudflare"} {
 		t.Run(address, func(t *testing.T) {
-			resp := p.move(moveCase{source: "cloudflare_record", target: "cloudflare_calls_app"}, address, 500, fixture[officialAppTypeName].Attributes)
+			resp := p.move(moveCase{source: "cloudflare_record", target: "cloudflare_calls_app"}, address, 500, fixture[appKind.officialTypeName].Attributes)
 			if msg := errorDiags(resp.Diagnostics); !regexp.MustCompile(`Unable to Move Resource State`).MatchString(msg) {
 				t.Fatalf("want the move refused as unsupported, got %q", msg)
 			}

@@ -253,7 +253,7 @@ func testCLIMoveFromOfficial(t *testing.T, stateHost string) {
 
 	c.mustRun(0, "apply", "-no-color", "move.tfplan")
 	after := stateObjects(t, c.readFile("terraform.tfstate"))
-	app, key := fixture[officialAppTypeName].attrs(t), fixture[officialTURNKeyTypeName].attrs(t)
+	app, key := fixture[appKind.officialTypeName].attrs(t), fixture[turnKeyKind.officialTypeName].attrs(t)
 	for addr, want := range map[string]map[string]any{
 		"cloudflare_calls_app.a":      {"uid": app["uid"], "secret": app["secret"], "name": app["name"]},
 		"cloudflare_calls_turn_key.k": {"uid": key["uid"], "key": key["key"], "name": key["name"]},

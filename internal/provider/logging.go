@@ -29,12 +29,6 @@ func maskCredentials(ctx context.Context, values ...string) context.Context {
 	return ctx
 }
 
-// withMasks prepares a request context for logging: credentials and any
-// object secrets (an app secret, a TURN key) are masked.
-func (d *providerData) withMasks(ctx context.Context, objectSecrets ...string) context.Context {
-	return maskCredentials(ctx, append(append([]string{}, d.secrets...), objectSecrets...)...)
-}
-
 // logRequest writes one structured line per API exchange. It sees no bodies
 // or headers.
 func logRequest(ctx context.Context, info callsapi.RequestInfo) {

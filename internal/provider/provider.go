@@ -10,7 +10,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -277,21 +276,6 @@ func (p *CloudflareProvider) ListResources(_ context.Context) []func() list.List
 		NewCallsAppListResource,
 		NewCallsTURNKeyListResource,
 	}
-}
-
-// providerData is what Configure hands to resources and data sources.
-type providerData struct {
-	client *callsapi.Client
-	// secrets are the credentials, masked in every log line written with a
-	// context that went through withMasks.
-	secrets []string
-	// createdHere holds the uids this provider process created and knows the
-	// answer of, so that a lost create never blames one of them.
-	createdHere sync.Map
-	// snapshots serve the resources' Reads from one list per account and
-	// kind (read_snapshot.go). They live as long as this configuration of
-	// the provider, which is one Terraform operation.
-	snapshots *refreshSnapshots
 }
 
 // checkBaseURL returns why raw cannot be used as the API base URL, or "".

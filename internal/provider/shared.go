@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/calls-terraform/terraform-provider-cloudflare/internal/callsapi"
@@ -19,21 +18,6 @@ var cloudflareIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 func idValidator(what string) validator.String {
 	return stringvalidator.RegexMatches(cloudflareIDPattern,
 		fmt.Sprintf("must be a Cloudflare %s: 32 lowercase hexadecimal characters", what))
-}
-
-// configureData extracts the provider data handed to a resource or data source.
-func configureData(raw any, diags *diag.Diagnostics) *providerData {
-	if raw == nil {
-		// Not configured yet (for example during validation).
-		return nil
-	}
-	data, ok := raw.(*providerData)
-	if !ok {
-		diags.AddError("Unexpected provider data",
-			fmt.Sprintf("Expected *provider.providerData, got %T. This is a bug in the provider; please report it.", raw))
-		return nil
-	}
-	return data
 }
 
 // parseImportID splits "<account_id>/<object_id>" and checks both parts.

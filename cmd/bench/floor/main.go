@@ -1,8 +1,8 @@
 // Command floor serves the benchmark's floor provider: the Cloudflare Calls
 // provider with the same schemas, whose resources' Read returns the prior
-// state without a request (see provider.NewFloor). cmd/bench builds it as
-// terraform-provider-cloudflare in a directory of its own and measures our
-// provider's plans against it. It is not a provider to use.
+// state without a request. cmd/bench builds it as terraform-provider-cloudflare
+// in a directory of its own and measures our provider's plans against it. It
+// is not a provider to use: it cannot see drift.
 package main
 
 import (
@@ -15,7 +15,7 @@ import (
 )
 
 func main() {
-	err := providerserver.Serve(context.Background(), provider.NewFloor("floor"), providerserver.ServeOpts{
+	err := providerserver.Serve(context.Background(), newFloor(provider.New("floor")), providerserver.ServeOpts{
 		Address: "registry.terraform.io/calls-terraform/cloudflare",
 	})
 	if err != nil {

@@ -1,0 +1,205 @@
+package provider
+
+import (
+	"context"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/calls-terraform/terraform-provider-cloudflare/internal/callsapi"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = (*callsResource)(nil)
+	_ resource.ResourceWithImportState = (*callsResource)(nil)
+	_ resource.ResourceWithIdentity    = (*callsResource)(nil)
+	_ resource.ResourceWithMoveState   = (*callsResource)(nil)
+)
+
+// callsResource is the one implementation of cloudflare_calls_app and
+// cloudflare_calls_turn_key: the kind says which, and what differs between
+// them (names, the secret's attribute, the client calls).
+type callsResource struct {
+	kind callsKind
+	data *providerData
+}
+
+// NewCallsAppResource returns the cloudflare_calls_app resource.
+func NewCallsAppResource() resource.Resource { return &callsResource{kind: appKind} }
+
+// NewCallsTURNKeyResource returns the cloudflare_calls_turn_key resource.
+func NewCallsTURNKeyResource() resource.Resource { return &callsResource{kind: turnKeyKind} }
+
+func (r *callsResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_" + r.kind.typeName
+}
+
+func (r *callsResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	k := r.kind
+	stable := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: k.resourceDescription,
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "Same as `uid`, for tools that expect an `id`.",
+				Computed:            true,
+				PlanModifiers:       stable,
+			},
+			"account_id": schema.StringAttribute{
+				MarkdownDescription: "The Cloudflare account id (32 lowercase hexadecimal characters). Changing it replaces the " + k.shortNoun + ".",
+				Required:            true,
+				Validators:          []validator.String{idValidator("account id")},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "A short description of the " + k.shortNoun + ". Defaults to an empty string, like the API. Renaming happens in place.",
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString(""),
+			},
+			"uid": schema.StringAttribute{
+				MarkdownDescription: "The " + k.shortNoun + "'s id, assigned by Cloudflare (32 hexadecimal characters).",
+				Computed:            true,
+				PlanModifiers:       stable,
+			},
+			k.secretAttr: schema.StringAttribute{
+				MarkdownDescription: "The " + k.shortNoun + "'s bearer secret (64 hexadecimal characters). The API returns it only when the " +
+					k.shortNoun + " is created, so it is kept from state on every refresh and update. It is null for an imported " + k.shortNoun + ".",
+				Computed:      true,
+				Sensitive:     true,
+				PlanModifiers: stable,
+			},
+			"created": schema.StringAttribute{
+				MarkdownDescription: "When the " + k.shortNoun + " was created (RFC 3339, UTC).",
+				Computed:            true,
+				PlanModifiers:       stable,
+			},
+			"modified": schema.StringAttribute{
+				MarkdownDescription: "When the " + k.shortNoun + " was last changed (RFC 3339, UTC). Changes on rename.",
+				Computed:            true,
+			},
+		},
+	}
+}
+
+func (r *callsResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = r.kind.identitySchema()
+}
+
+func (r *callsResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = configureData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *callsResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	k := r.kind
+	plan, diags := k.getModel(ctx, req.Plan.Get)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = r.data.withMasks(ctx)
+	accountID := plan.AccountID.ValueString()
+
+	started := time.Now()
+	created, secret, err := k.create(ctx, r.data.client, accountID, plan.Name.ValueString())
+	if err != nil {
+		k.addCreateError(ctx, r.data, &resp.Diagnostics, accountID, plan.Name.ValueString(), started, err)
+		return
+	}
+	ctx = r.data.withMasks(ctx, secret)
+	r.data.createdHere.Store(created.UID, struct{}{})
+	plan.setFromObject(created)
+	plan.Secret = types.StringValue(secret)
+	r.data.snapshots.put(k, accountID, created)
+	tflog.Info(ctx, "created "+k.noun, map[string]any{"account_id": accountID, "uid": created.UID})
+	resp.Diagnostics.Append(resp.State.Set(ctx, k.toObject(plan))...)
+	resp.Diagnostics.Append(k.setIdentity(ctx, resp.Identity, plan.AccountID, plan.UID)...)
+}
+
+func (r *callsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	k := r.kind
+	state, diags := k.getModel(ctx, req.State.Get)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = r.data.withMasks(ctx, state.Secret.ValueString())
+	// The response starts with the prior identity, which never changes; only
+	// state written before identities existed has none to keep. Set before
+	// asking the API: an instance removed below must still carry one.
+	if resp.Identity != nil && resp.Identity.Raw.IsFullyNull() {
+		resp.Diagnostics.Append(k.setIdentity(ctx, resp.Identity, state.AccountID, state.UID)...)
+	}
+
+	object, found, err := r.data.snapshots.read(ctx, k, state.AccountID.ValueString(), state.UID.ValueString())
+	if err != nil {
+		addReadError(&resp.Diagnostics, "Unable to read "+k.noun, err)
+		return
+	}
+	if !found {
+		tflog.Warn(ctx, k.noun+" no longer exists; removing it from state", map[string]any{"uid": state.UID.ValueString()})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	refreshed := state
+	refreshed.setFromObject(object)
+	// The response starts as the prior state: when nothing changed, writing
+	// it again would only cost a conversion per object on every plan.
+	if refreshed != state {
+		resp.Diagnostics.Append(resp.State.Set(ctx, k.toObject(refreshed))...)
+	}
+}
+
+func (r *callsResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	k := r.kind
+	plan, diags := k.getModel(ctx, req.Plan.Get)
+	resp.Diagnostics.Append(diags...)
+	state, diags := k.getModel(ctx, req.State.Get)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = r.data.withMasks(ctx, state.Secret.ValueString())
+
+	renamed, err := k.rename(ctx, r.data.client, state.AccountID.ValueString(), state.UID.ValueString(), plan.Name.ValueString())
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to rename "+k.noun, apiErrorDetail(err))
+		return
+	}
+	// Only what a rename changes comes from the answer: uid, created and the
+	// secret were planned from state and must stay exactly as they are.
+	plan.Name = types.StringValue(renamed.Name)
+	plan.Modified = types.StringValue(renamed.Modified)
+	plan.Secret = state.Secret
+	r.data.snapshots.put(k, state.AccountID.ValueString(), renamed)
+	resp.Diagnostics.Append(resp.State.Set(ctx, k.toObject(plan))...)
+	resp.Diagnostics.Append(k.setIdentity(ctx, resp.Identity, state.AccountID, state.UID)...)
+}
+
+func (r *callsResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	k := r.kind
+	state, diags := k.getModel(ctx, req.State.Get)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = r.data.withMasks(ctx, state.Secret.ValueString())
+
+	err := k.delete(ctx, r.data.client, state.AccountID.ValueString(), state.UID.ValueString())
+	if err != nil && !callsapi.IsNotFound(err) {
+		resp.Diagnostics.AddError("Unable to delete "+k.noun, apiErrorDetail(err))
+		return
+	}
+	r.data.snapshots.remove(k, state.AccountID.ValueString(), state.UID.ValueString())
+}
+
+func (r *callsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	r.kind.importState(ctx, req, resp)
+}
