@@ -11,16 +11,19 @@
 // emulator picks a free port and writes its base URL to FILE once it accepts
 // connections (the file is removed again on exit).
 //
-// Like the real API, the emulator allows each credential 1,200 requests per 5
-// minutes; -rate-limit changes that (100/10s) or turns it off. -latency delays
-// every API request. -fault, repeatable, makes requests misbehave, e.g.
+// Like the real API, the emulator allows each credential 1,200 requests in a
+// 5-minute window that opens with its first request; the request over that
+// starts a 5-minute block in which every request of the credential gets 429
+// with Retry-After. Every answer carries Ratelimit and Ratelimit-Policy
+// headers. -rate-limit changes the quota and window (40/10s) or turns the
+// limit off. -latency delays every API request. -fault, repeatable, makes requests misbehave, e.g.
 //
 //	-fault kind=status,status=502,method=POST,route=/accounts/{account_id}/calls/apps,count=2
 //
 // with kind one of rate_limit, status, reset, delay, malformed_json,
-// success_false and drop_after. Faults can also be added while running with
-// POST /__emulator/faults (the same fields as JSON), listed with GET and
-// cleared with DELETE.
+// success_false, drop_after, delay_answer and hang_after (-h describes each).
+// Faults can also be added while running with POST /__emulator/faults (the
+// same fields as JSON), listed with GET and cleared with DELETE.
 package main
 
 import (
@@ -65,6 +68,7 @@ var errUsage = errors.New("usage error")
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("calls-emulator", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() { usage(fs) }
 	listen := fs.String("listen", "127.0.0.1:8787", "`address` to listen on (port 0 picks a free port)")
 	token := fs.String("token", "", "accepted API `token`; if empty, a random one is generated and printed")
 	email := fs.String("email", "", "`email` of an accepted legacy email/key pair (with -key)")
@@ -73,14 +77,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	addrFile := fs.String("addr-file", "", "once listening, write the base URL to this `file`")
 	logRequests := fs.Bool("log-requests", false, "log each request (method, path, status, duration) to stderr")
 	rateLimit := emulator.RateLimit{}
-	fs.Func("rate-limit", "requests allowed per credential and `window`, e.g. 100/10s, or off (default 1200/5m, Cloudflare's limit)", func(v string) error {
+	fs.Func("rate-limit", "`quota/window` per credential, e.g. 40/10s, or off: past the quota, every request of the credential gets 429 for one window (default 1200/5m, Cloudflare's limit)", func(v string) error {
 		l, err := emulator.ParseRateLimit(v)
 		rateLimit = l
 		return err
 	})
 	latency := fs.Duration("latency", 0, "delay every API request by this `duration`, e.g. 50ms")
 	var faults []emulator.Fault
-	fs.Func("fault", "inject a fault (repeatable): `kind=K[,method=M][,route=R][,count=N][,status=S][,retry_after=SEC][,delay=D][,code=C]`", func(v string) error {
+	fs.Func("fault", "inject a fault (repeatable; kinds above): `kind=K[,method=M][,route=R][,count=N][,status=S][,retry_after=SEC][,delay=D][,code=C]`", func(v string) error {
 		f, err := emulator.ParseFault(v)
 		faults = append(faults, f)
 		return err
@@ -153,6 +157,37 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		defer os.Remove(*addrFile)
 	}
 	return emulator.Serve(ctx, ln, handler)
+}
+
+// usage is the -h text: what the emulator does that a client must expect,
+// then the flags.
+func usage(fs *flag.FlagSet) {
+	w := fs.Output()
+	fmt.Fprint(w, `Usage: calls-emulator [flags]
+
+Serves an emulator of the Cloudflare Calls API (apps and TURN keys) under
+/client/v4, answering as the real API does: 404 with code 7003 for a malformed
+id, 400 with code 7000 for an unknown path (also any path outside /client/v4),
+400 with code 6003 (6111 in its error_chain) for a missing or malformed
+credential, 403 with code 10000 for a wrong one.
+
+Rate limit (-rate-limit): per credential, a quota of requests in a fixed window
+that opens with the credential's first request. The request over the quota
+starts a block of one window in which every request of that credential gets
+429 with code 971 and Retry-After (seconds until the block ends). Every answer
+carries Ratelimit: "default";r=<remaining>;t=<seconds to reset> and
+Ratelimit-Policy: "default";q=<quota>;w=<window seconds>. GET
+/__emulator/counters counts requests per route and status, and the requests
+the limit refused (rate_limited).
+
+Fault kinds (-fault kind=K, or POST /__emulator/faults), matched by method,
+route (as the counters name it) and count (0: every matching request):
+`)
+	for _, k := range emulator.FaultKinds() {
+		fmt.Fprintf(w, "  %-15s %s\n", k, k.Describe())
+	}
+	fmt.Fprint(w, "\nFlags:\n")
+	fs.PrintDefaults()
 }
 
 // baseURL is the API base for a listener address; an unspecified host

@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator"
 )
 
 const acct = "0123456789abcdef0123456789abcdef"
@@ -217,6 +219,7 @@ func TestRunWithFaultsRateLimitAndLatency(t *testing.T) {
 		t.Fatalf("faults %s", body)
 	}
 
+	var last http.Header
 	post := func() int {
 		req, _ := http.NewRequest("POST", base+"/accounts/"+acct+"/calls/apps", strings.NewReader(`{}`))
 		req.Header.Set("Authorization", "Bearer tok")
@@ -226,15 +229,19 @@ func TestRunWithFaultsRateLimitAndLatency(t *testing.T) {
 		}
 		_, _ = io.Copy(io.Discard, res.Body)
 		res.Body.Close()
+		last = res.Header
 		return res.StatusCode
 	}
 	start := time.Now()
-	got := []int{post(), post(), post(), post(), post()}
-	if d := time.Since(start); d < 5*60*time.Millisecond {
-		t.Errorf("5 requests took %v with -latency 60ms", d)
+	got := []int{post(), post(), post(), post(), post(), post()}
+	if d := time.Since(start); d < 6*60*time.Millisecond {
+		t.Errorf("6 requests took %v with -latency 60ms", d)
 	}
-	if fmt.Sprint(got) != "[503 503 201 201 429]" {
-		t.Fatalf("statuses %v, want two faults, two creates, then the rate limit", got)
+	if fmt.Sprint(got) != "[503 503 201 201 429 429]" {
+		t.Fatalf("statuses %v, want two faults, two creates, then the rate limit's block", got)
+	}
+	if p, ra := last.Get("Ratelimit-Policy"), last.Get("Retry-After"); p != `"default";q=4;w=3600` || ra != "3600" {
+		t.Fatalf("-rate-limit 4/1h: Ratelimit-Policy %q, Retry-After %q", p, ra)
 	}
 	if err := stop(); err != nil {
 		t.Fatal(err)
@@ -275,6 +282,33 @@ func TestRunBadFaultAndLimitFlags(t *testing.T) {
 		}
 		if stderr.Len() == 0 {
 			t.Errorf("%v: nothing said on stderr", args)
+		}
+	}
+}
+
+// -h tells what a client must expect: the real API's error answers, the rate
+// limit's block and headers, and every fault kind with what it does.
+func TestHelpDescribesLimitAnswersAndEveryFault(t *testing.T) {
+	var stderr bytes.Buffer
+	if err := run(context.Background(), []string{"-h"}, io.Discard, &stderr); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("-h: %v", err)
+	}
+	help := stderr.String()
+	for _, want := range []string{
+		"code 7003", "code 7000", "code 6003", "6111", "code 10000",
+		"starts a block of one window", "Retry-After", `Ratelimit: "default";r=`, `Ratelimit-Policy: "default";q=`, "rate_limited",
+		"-rate-limit quota/window", "40/10s", "retry_after",
+	} {
+		if !strings.Contains(help, want) {
+			t.Errorf("-h does not mention %q", want)
+		}
+	}
+	for _, k := range emulator.FaultKinds() {
+		if !strings.Contains(help, "  "+string(k)+" ") || !strings.Contains(help, k.Describe()) {
+			t.Errorf("-h does not describe fault kind %s", k)
+		}
+		if k.Describe() == emulator.FaultKind("nope").Describe() {
+			t.Errorf("fault kind %s has no description", k)
 		}
 	}
 }

@@ -210,10 +210,11 @@ type MessageSource struct {
 func (m *Message) UnmarshalJSON(data []byte) error {
 	*m = Message{}
 	var members map[string]json.RawMessage
-	if json.Unmarshal(data, &members) != nil {
+	if !bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) {
 		_ = json.Unmarshal(data, &m.Message)
 		return nil
 	}
+	_ = json.Unmarshal(data, &members) // data is a well-formed value: the envelope decoded
 	if json.Unmarshal(members["code"], &m.Code) != nil {
 		var text string
 		if json.Unmarshal(members["code"], &text) == nil {

@@ -8,7 +8,9 @@
 // Start) and as a stand-alone program (cmd/calls-emulator).
 //
 // Like the real API it limits each credential to 1,200 requests per 5
-// minutes (Options.RateLimit). To test how a client survives the real thing,
+// minutes, then refuses every request of that credential for 5 minutes, and
+// reports the quota on every answer in Ratelimit and Ratelimit-Policy
+// headers (Options.RateLimit). To test how a client survives the real thing,
 // it can also misbehave on purpose (Fault, Server.InjectFault) and add
 // latency to every request (Options.Latency).
 //
@@ -22,6 +24,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -51,8 +54,12 @@ type Options struct {
 	StatePath string
 	// Now is the clock; default time.Now. The rate limiter reads it too.
 	Now func() time.Time
-	// RateLimit bounds the requests of each credential; the zero value is
-	// Cloudflare's 1,200 requests per 5 minutes.
+	// RateLimit bounds the requests of each credential (token, or email/key
+	// pair) as Cloudflare documents it: Requests per fixed Window, opened by
+	// the credential's first request; the request over the quota starts a
+	// block of Window in which all of that credential's requests get 429.
+	// The zero value is Cloudflare's 1,200 requests per 5 minutes. Now is
+	// its clock, so a test can step through windows and blocks.
 	RateLimit RateLimit
 	// Latency delays every /client/v4 request before it is handled.
 	Latency time.Duration
@@ -94,6 +101,7 @@ type Server struct {
 	limiter *rateLimiter // nil when disabled
 	latency time.Duration
 	faults  faultSet
+	held    atomic.Int64 // answers held by delay_answer and hang_after
 
 	// chain is applied, outermost first, to every /client/v4 request after
 	// routing (the route is in the request context).
@@ -150,8 +158,9 @@ func New(opts Options) (*Server, error) {
 	s.chain = []middleware{
 		s.countRequests,
 		s.addLatency,
-		s.requireAuth,
+		s.identify,
 		s.limitRate,
+		s.rejectUnauthenticated,
 		s.injectFaults,
 		s.validateIDs,
 	}
@@ -159,12 +168,17 @@ func New(opts Options) (*Server, error) {
 	return s, nil
 }
 
-// ServeHTTP dispatches /client/v4 to the emulated API, /__emulator/ to the
-// admin endpoints, and answers 404 elsewhere.
+// ServeHTTP dispatches /__emulator/ to the admin endpoints and everything
+// else to the emulated API, which, like Cloudflare's, answers a path outside
+// /client/v4 (a base URL without it) with 400 "No route for that URI".
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	switch {
-	case p == APIPrefix || strings.HasPrefix(p, APIPrefix+"/"):
+	case strings.HasPrefix(p, AdminPrefix):
+		s.admin.ServeHTTP(w, r)
+	case p != APIPrefix && !strings.HasPrefix(p, APIPrefix+"/"):
+		s.unmatched.ServeHTTP(w, r)
+	default:
 		// http.ServeMux would answer a non-canonical path with a redirect
 		// of its own, bypassing authentication, counting and the envelope.
 		if ep := r.URL.EscapedPath(); r.Method == http.MethodConnect || cleanPath(ep) != ep {
@@ -172,10 +186,6 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.api.ServeHTTP(w, r)
-	case strings.HasPrefix(p, AdminPrefix):
-		s.admin.ServeHTTP(w, r)
-	default:
-		http.NotFound(w, r)
 	}
 }
 
@@ -202,7 +212,26 @@ func (s *Server) Statuses() map[int]int64 {
 	return maps.Clone(s.counters.statuses)
 }
 
-// ResetCounters sets every counter back to zero.
+// RateLimited is the number of requests the rate limiter refused (answered
+// 429 because the credential's quota was spent or it was blocked) since
+// start or the last reset. 429s from FaultRateLimit are not included; they
+// are in Statuses with the others.
+func (s *Server) RateLimited() int64 {
+	s.counters.mu.Lock()
+	defer s.counters.mu.Unlock()
+	return s.counters.rateLimited
+}
+
+// RateLimit is the rate limit in force, with its defaults filled in.
+func (s *Server) RateLimit() RateLimit {
+	if s.limiter == nil {
+		return RateLimit{Disabled: true}
+	}
+	return RateLimit{Requests: s.limiter.limit, Window: s.limiter.window}
+}
+
+// ResetCounters sets every counter back to zero. The rate limiter's windows
+// and blocks are not counters: they go on.
 func (s *Server) ResetCounters() { s.counters.reset() }
 
 // Apps returns copies of the account's apps, in creation order.
@@ -287,12 +316,20 @@ func (s *Server) DeleteTURNKey(accountID, uid string) error {
 	return err
 }
 
-// counters holds the per-route request counts and per-status answer counts.
+// counters holds the per-route request counts, per-status answer counts and
+// the count of requests the rate limiter refused.
 type counters struct {
-	mu       sync.Mutex
-	routes   map[string]int64
-	statuses map[int]int64
-	total    int64
+	mu          sync.Mutex
+	routes      map[string]int64
+	statuses    map[int]int64
+	total       int64
+	rateLimited int64
+}
+
+func (c *counters) refused() {
+	c.mu.Lock()
+	c.rateLimited++
+	c.mu.Unlock()
 }
 
 func (c *counters) inc(key string) {
@@ -319,6 +356,7 @@ func (c *counters) reset() {
 	c.routes = make(map[string]int64)
 	c.statuses = make(map[int]int64)
 	c.total = 0
+	c.rateLimited = 0
 	c.mu.Unlock()
 }
 

@@ -115,7 +115,7 @@ func do(t *testing.T, method, url, body string, headers map[string]string) respo
 		t.Fatal(err)
 	}
 	out := response{status: res.StatusCode, header: res.Header, raw: raw}
-	if !strings.Contains(url, APIPrefix+"/") && !strings.HasSuffix(url, APIPrefix) {
+	if strings.Contains(url, AdminPrefix) {
 		return out
 	}
 	if ct := res.Header.Get("Content-Type"); ct != "application/json" {
@@ -453,33 +453,58 @@ func TestAuthentication(t *testing.T) {
 	e := startEmulator(t, defaultOptions())
 	for _, k := range kindCases {
 		coll := k.coll(e.URL, acctA)
-		bad := []map[string]string{
-			nil,
+		// Well-formed credentials that are not accepted: 403, code 10000.
+		wrong := []map[string]string{
 			{"Authorization": "Bearer wrong-token"},
-			{"Authorization": "Bearer "},
-			{"Authorization": testToken},
-			{"Authorization": "Basic " + testToken},
 			{"Authorization": "Bearer " + testToken + "x"},
+			{"Authorization": "Bearer " + strings.ToUpper(testToken)},
+			{"Authorization": "Bearer " + testToken[:len(testToken)-1] + "="},
 			{"X-Auth-Email": testEmail, "X-Auth-Key": "wrong"},
 			{"X-Auth-Email": "other@example.com", "X-Auth-Key": testKey},
+			{"X-Auth-Email": testToken, "X-Auth-Key": testToken},
+			{"Authorization": "Basic " + testToken, "X-Auth-Email": testEmail, "X-Auth-Key": "wrong"},
+		}
+		// Missing or malformed: 400, code 6003 with 6111 in its error_chain.
+		malformed := []map[string]string{
+			nil,
+			{"Authorization": "Bearer "},
+			{"Authorization": "Bearer"},
+			{"Authorization": testToken},
+			{"Authorization": "Basic " + testToken},
+			{"Authorization": "Bearer  " + testToken},
+			{"Authorization": "Bearer " + testToken + " x"},
+			{"Authorization": "Bearer tok\u00e9n"},
+			{"Authorization": "Bearer ==="},
 			{"X-Auth-Email": testEmail},
 			{"X-Auth-Key": testKey},
-			{"X-Auth-Email": testToken, "X-Auth-Key": testToken},
 		}
 		before := e.AppCount() + e.TURNKeyCount()
-		for _, h := range bad {
+		for _, h := range wrong {
 			wantError(t, do(t, "GET", coll, "", h), 403, 10000, "Authentication error")
 			wantError(t, do(t, "POST", coll, `{"name":"x"}`, h), 403, 10000, "Authentication error")
+		}
+		for _, h := range malformed {
+			for _, method := range []string{"GET", "POST"} {
+				r := do(t, method, coll, `{"name":"x"}`, h)
+				wantError(t, r, 400, 6003, "Invalid request headers")
+				if got := string(r.top["errors"]); got != `[{"code":6003,"message":"Invalid request headers","error_chain":[{"code":6111,"message":"Invalid format for Authorization header"}]}]` {
+					t.Fatalf("%s with %v: errors %s", method, h, got)
+				}
+			}
 		}
 		if e.AppCount()+e.TURNKeyCount() != before {
 			t.Fatal("unauthenticated create succeeded")
 		}
-		// Auth comes before every other check.
-		wantError(t, do(t, "GET", k.item(e.URL, "not-an-id", "nope"), "", nil), 403, 10000, "")
-		wantError(t, do(t, "POST", coll, `{bad json`, nil), 403, 10000, "")
-		wantError(t, do(t, "PATCH", coll, "", nil), 403, 10000, "")
-		wantError(t, do(t, "GET", k.item(e.URL, acctA, missingID), "", nil), 403, 10000, "")
-		wantError(t, do(t, "GET", e.URL+"/no/such/path", "", nil), 403, 10000, "")
+		// Credentials come before the body, the method and the object...
+		wantError(t, do(t, "POST", coll, `{bad json`, nil), 400, 6003, "")
+		wantError(t, do(t, "PATCH", coll, "", nil), 400, 6003, "")
+		wantError(t, do(t, "GET", k.item(e.URL, acctA, missingID), "", wrong[0]), 403, 10000, "")
+		// ...but not before routing: a path the API cannot route gets its
+		// routing error whatever the credentials.
+		for _, h := range []map[string]string{nil, wrong[0]} {
+			wantError(t, do(t, "GET", k.item(e.URL, "not-an-id", missingID), "", h), 404, 7003, "")
+			wantError(t, do(t, "GET", e.URL+"/no/such/path", "", h), 400, 7000, "No route for that URI")
+		}
 
 		// Accepted credentials.
 		good := []map[string]string{
@@ -557,8 +582,8 @@ func TestInvalidIdentifiers(t *testing.T) {
 				{"DELETE", k.item(e.URL, acctA, bad), ""},
 			} {
 				r := do(t, tc.method, tc.url, tc.body, bearer)
-				path := strings.TrimPrefix(tc.url, e.URL)
-				wantError(t, r, 400, 7003, "Could not route to "+path+", perhaps your object identifier is invalid?")
+				path := APIPrefix + strings.TrimPrefix(tc.url, e.URL)
+				wantError(t, r, 404, 7003, "Could not route to "+path+", perhaps your object identifier is invalid?")
 			}
 		}
 	}
@@ -592,6 +617,24 @@ func TestRequestBodies(t *testing.T) {
 			wantError(t, r, 400, 10400, "")
 			if !strings.HasPrefix(r.errors[0].Message, "Invalid request body: ") {
 				t.Fatalf("body %s: message %q", body, r.errors[0].Message)
+			}
+			// A link to the method's reference; a pointer to the name
+			// when it is the name that is wrong.
+			var detail []struct {
+				DocumentationURL string `json:"documentation_url"`
+				Source           *struct {
+					Pointer string `json:"pointer"`
+				} `json:"source"`
+			}
+			if err := json.Unmarshal(r.top["errors"], &detail); err != nil {
+				t.Fatal(err)
+			}
+			if d := detail[0].DocumentationURL; !strings.HasPrefix(d, "https://developers.cloudflare.com/api/resources/calls/") || !strings.HasSuffix(d, "/methods/create/") {
+				t.Fatalf("body %s: documentation_url %q", body, d)
+			}
+			nameIsWrong := strings.HasPrefix(body, `{"name": `)
+			if src := detail[0].Source; nameIsWrong != (src != nil) || src != nil && src.Pointer != "/name" {
+				t.Fatalf("body %s: errors %s, want source.pointer /name only when the name is wrong", body, r.top["errors"])
 			}
 		}
 		if n := len(do(t, "GET", coll, "", bearer).result); n != 2 {
@@ -647,7 +690,7 @@ func TestRoutingErrors(t *testing.T) {
 		"/accounts/" + acctA + "/calls/apps/", "/user/tokens/verify", "/accounts//calls/apps",
 		"/accounts/" + acctA + "/calls/../calls/apps", "/accounts/" + acctA + "/calls/apps/.",
 	} {
-		wantError(t, do(t, "GET", e.URL+p, "", bearer), 404, 7000, "No route for that URI")
+		wantError(t, do(t, "GET", e.URL+p, "", bearer), 400, 7000, "No route for that URI")
 	}
 	for _, k := range kindCases {
 		for _, m := range []string{"PUT", "DELETE", "PATCH"} {
@@ -665,13 +708,16 @@ func TestRoutingErrors(t *testing.T) {
 			}
 		}
 	}
-	// Outside /client/v4: not the API.
+	// Outside /client/v4 (a base URL without it): no route, in the envelope,
+	// counted as unmatched.
+	e.ResetCounters()
 	base := strings.TrimSuffix(e.URL, APIPrefix)
-	if r := do(t, "GET", base+"/accounts/"+acctA+"/calls/apps", "", bearer); r.status != 404 {
-		t.Fatalf("outside prefix: %d", r.status)
+	for _, p := range []string{"/accounts/" + acctA + "/calls/apps", "/client/v4x/accounts", "/", "/client"} {
+		wantError(t, do(t, "GET", base+p, "", bearer), 400, 7000, "No route for that URI")
+		wantError(t, do(t, "GET", base+p, "", nil), 400, 7000, "No route for that URI")
 	}
-	if r := do(t, "GET", base+"/client/v4x/accounts", "", bearer); r.status != 404 || strings.Contains(string(r.raw), "success") {
-		t.Fatalf("/client/v4x: %d %s", r.status, r.raw)
+	if got := e.Counters()["GET unmatched"]; got != 8 {
+		t.Fatalf("counted %d unmatched requests outside /client/v4, want 8", got)
 	}
 }
 
@@ -680,17 +726,17 @@ func TestCounters(t *testing.T) {
 	for _, k := range kindCases {
 		coll := k.coll(e.URL, acctA)
 		c := object(t, do(t, "POST", coll, `{"name":"a"}`, bearer).result, "created", "modified", "name", "uid", k.secret)
-		do(t, "POST", coll, `{"name":"b"}`, nil) // 403
+		do(t, "POST", coll, `{"name":"b"}`, nil) // 400, no credential
 		do(t, "POST", coll, `{bad`, bearer)      // 400
 		do(t, "GET", coll, "", bearer)           // 200
 		do(t, "GET", coll, "", bearer)           // 200
 		do(t, "GET", k.item(e.URL, acctA, c["uid"]), "", bearer)
 		do(t, "GET", k.item(e.URL, acctA, missingID), "", bearer) // 404
 		do(t, "PUT", k.item(e.URL, acctA, c["uid"]), `{"name":"c"}`, bearer)
-		do(t, "DELETE", k.item(e.URL, acctA, c["uid"]), "", nil) // 403
+		do(t, "DELETE", k.item(e.URL, acctA, c["uid"]), "", nil) // 400, no credential
 		do(t, "DELETE", k.item(e.URL, acctA, c["uid"]), "", bearer)
 		do(t, "PATCH", k.item(e.URL, acctA, c["uid"]), "", bearer) // 405
-		do(t, "GET", k.item(e.URL, "bad", c["uid"]), "", bearer)   // 400
+		do(t, "GET", k.item(e.URL, "bad", c["uid"]), "", bearer)   // 404, 7003
 	}
 	do(t, "GET", e.URL+"/nowhere", "", bearer)
 	do(t, "DELETE", e.URL+"/nowhere", "", nil)
@@ -758,7 +804,7 @@ func TestCounters(t *testing.T) {
 		t.Fatalf("reset-counters: %d %q", r.status, r.raw)
 	}
 	r = do(t, "GET", base+"/__emulator/counters", "", nil)
-	if string(r.raw) != "{\"total\":0,\"routes\":{},\"statuses\":{}}\n" {
+	if string(r.raw) != "{\"total\":0,\"routes\":{},\"statuses\":{},\"rate_limited\":0}\n" {
 		t.Fatalf("counters after reset: %s", r.raw)
 	}
 }

@@ -38,9 +38,49 @@ const (
 	// FaultDropAfter carries the request out, then closes the connection
 	// without an answer.
 	FaultDropAfter FaultKind = "drop_after"
+	// FaultDelayAnswer carries the request out at once, then holds its
+	// answer for Fault.Delay before sending it, even if the client has gone
+	// away meanwhile: a created object is in lists while its creator waits.
+	// The answer's status is counted when it is sent.
+	FaultDelayAnswer FaultKind = "delay_answer"
+	// FaultHangAfter carries the request out, then never answers: the
+	// connection is closed without an answer once the client goes away or
+	// the server shuts down. No status is counted.
+	FaultHangAfter FaultKind = "hang_after"
 )
 
-var faultKinds = []FaultKind{FaultRateLimit, FaultStatus, FaultReset, FaultDelay, FaultMalformedJSON, FaultSuccessFalse, FaultDropAfter}
+var faultKinds = []FaultKind{
+	FaultRateLimit, FaultStatus, FaultReset, FaultDelay, FaultMalformedJSON, FaultSuccessFalse,
+	FaultDropAfter, FaultDelayAnswer, FaultHangAfter,
+}
+
+// FaultKinds lists every fault kind.
+func FaultKinds() []FaultKind { return slices.Clone(faultKinds) }
+
+// Describe says in one line what a fault of kind k does, for help texts.
+func (k FaultKind) Describe() string {
+	switch k {
+	case FaultRateLimit:
+		return "429, code 971, Retry-After: retry_after seconds (default 1); not carried out"
+	case FaultStatus:
+		return "a 5xx HTML page like Cloudflare's edge (status, default 502), with Retry-After when retry_after is set; not carried out"
+	case FaultReset:
+		return "the connection reset, no answer; not carried out"
+	case FaultDelay:
+		return "wait delay, then carry out and answer (even if the client gave up)"
+	case FaultMalformedJSON:
+		return "200 with a truncated JSON body; not carried out"
+	case FaultSuccessFalse:
+		return "200 with success: false and error code (default 10001); not carried out"
+	case FaultDropAfter:
+		return "carry out, then close the connection without an answer"
+	case FaultDelayAnswer:
+		return "carry out at once, then hold the answer for delay (the object is listed meanwhile)"
+	case FaultHangAfter:
+		return "carry out, then never answer (the connection closes when the client leaves or the emulator stops)"
+	}
+	return "unknown fault kind"
+}
 
 // Defaults of Fault's kind-specific fields.
 const (
@@ -53,6 +93,7 @@ const (
 const (
 	codeRateLimited    = 971
 	messageRateLimited = "Please wait and consider throttling your request speed"
+	docsRateLimits     = "https://developers.cloudflare.com/fundamentals/api/reference/limits/"
 )
 
 // Fault makes the requests it matches misbehave. Faults apply to /client/v4
@@ -71,9 +112,12 @@ type Fault struct {
 
 	// Status is FaultStatus's answer, 500 to 599 (default 502).
 	Status int `json:"status,omitempty"`
-	// RetryAfter is FaultRateLimit's Retry-After in seconds (default 1).
+	// RetryAfter is the Retry-After in seconds of FaultRateLimit (default
+	// 1) and of FaultStatus (optional: none when 0), e.g. a 503 with
+	// Retry-After.
 	RetryAfter int `json:"retry_after,omitempty"`
-	// Delay is FaultDelay's wait (required). In JSON a Go duration string, e.g. "250ms".
+	// Delay is the wait of FaultDelay and FaultDelayAnswer (required). In
+	// JSON a Go duration string, e.g. "250ms".
 	Delay time.Duration `json:"-"`
 	// Code is FaultSuccessFalse's error code (default 10001).
 	Code int `json:"code,omitempty"`
@@ -152,8 +196,9 @@ func (f Fault) String() string {
 //
 //	kind=status,status=502,method=POST,route=/accounts/{account_id}/calls/apps,count=2
 //
-// Keys: kind (required), method, route, count, status, retry_after (seconds),
-// delay (a Go duration such as 250ms) and code.
+// Keys: kind (required), method, route, count, status, retry_after (seconds;
+// rate_limit and status), delay (a Go duration such as 250ms; delay and
+// delay_answer) and code (success_false).
 func ParseFault(spec string) (Fault, error) {
 	var f Fault
 	seen := map[string]bool{}
@@ -212,19 +257,26 @@ func (f Fault) normalize() (Fault, error) {
 	if f.Count < 0 {
 		return f, errors.New("count must not be negative")
 	}
-	onlyFor := func(field string, set bool, kind FaultKind) error {
-		if set && f.Kind != kind {
-			return fmt.Errorf("%s applies to kind %s only", field, kind)
+	onlyFor := func(field string, set bool, kinds ...FaultKind) error {
+		if set && !slices.Contains(kinds, f.Kind) {
+			names := make([]string, len(kinds))
+			for i, k := range kinds {
+				names[i] = string(k)
+			}
+			return fmt.Errorf("%s applies to kind %s only", field, strings.Join(names, " and "))
 		}
 		return nil
 	}
 	if err := errors.Join(
 		onlyFor("status", f.Status != 0, FaultStatus),
-		onlyFor("retry_after", f.RetryAfter != 0, FaultRateLimit),
-		onlyFor("delay", f.Delay != 0, FaultDelay),
+		onlyFor("retry_after", f.RetryAfter != 0, FaultRateLimit, FaultStatus),
+		onlyFor("delay", f.Delay != 0, FaultDelay, FaultDelayAnswer),
 		onlyFor("code", f.Code != 0, FaultSuccessFalse),
 	); err != nil {
 		return f, err
+	}
+	if f.RetryAfter < 0 {
+		return f, errors.New("retry_after must not be negative")
 	}
 	switch f.Kind {
 	case FaultStatus:
@@ -238,12 +290,9 @@ func (f Fault) normalize() (Fault, error) {
 		if f.RetryAfter == 0 {
 			f.RetryAfter = DefaultFaultRetryAfter
 		}
-		if f.RetryAfter < 0 {
-			return f, errors.New("retry_after must not be negative")
-		}
-	case FaultDelay:
+	case FaultDelay, FaultDelayAnswer:
 		if f.Delay <= 0 {
-			return f, errors.New("a delay fault needs a positive delay")
+			return f, fmt.Errorf("a %s fault needs a positive delay", f.Kind)
 		}
 	case FaultSuccessFalse:
 		if f.Code == 0 {
@@ -295,6 +344,11 @@ func (s *Server) InjectFault(f Fault) error {
 	return nil
 }
 
+// HeldAnswers is the number of requests carried out whose answers are held
+// right now by FaultDelayAnswer or FaultHangAfter: a test can wait for its
+// creates to be in flight before it interrupts the client.
+func (s *Server) HeldAnswers() int { return int(s.held.Load()) }
+
 // ClearFaults removes every fault.
 func (s *Server) ClearFaults() {
 	s.faults.mu.Lock()
@@ -324,8 +378,16 @@ func (s *Server) injectFaults(next http.Handler) http.Handler {
 		}
 		switch f.Kind {
 		case FaultRateLimit:
+			if w.Header().Get(headerRateLimit) != "" {
+				// As if the quota had been spent elsewhere: none left
+				// until the Retry-After ends.
+				w.Header().Set(headerRateLimit, fmt.Sprintf(`"default";r=0;t=%d`, f.RetryAfter))
+			}
 			writeRateLimited(w, f.RetryAfter)
 		case FaultStatus:
+			if f.RetryAfter > 0 {
+				w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
+			}
 			writeEdgeError(w, f.Status)
 		case FaultReset:
 			dropConnection(w, true)
@@ -344,13 +406,33 @@ func (s *Server) injectFaults(next http.Handler) http.Handler {
 		case FaultDropAfter:
 			next.ServeHTTP(&discardWriter{header: make(http.Header)}, r)
 			dropConnection(w, false)
+		case FaultDelayAnswer:
+			held := &heldAnswer{header: w.Header(), status: http.StatusOK}
+			next.ServeHTTP(held, r)
+			s.held.Add(1)
+			pause(r, f.Delay)
+			s.held.Add(-1)
+			w.WriteHeader(held.status)
+			w.Write(held.body.Bytes())
+		case FaultHangAfter:
+			next.ServeHTTP(&discardWriter{header: make(http.Header)}, r)
+			s.held.Add(1)
+			select {
+			case <-r.Context().Done():
+			case <-serving(r):
+			}
+			s.held.Add(-1)
+			dropConnection(w, false)
 		}
 	})
 }
 
+// writeRateLimited is Cloudflare's 429.
 func writeRateLimited(w http.ResponseWriter, retryAfterSeconds int) {
 	w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
-	writeError(w, http.StatusTooManyRequests, codeRateLimited, messageRateLimited)
+	writeMessages(w, http.StatusTooManyRequests, apiMessage{
+		Code: codeRateLimited, Message: messageRateLimited, DocumentationURL: docsRateLimits,
+	})
 }
 
 // writeEdgeError answers like Cloudflare's edge when the origin fails: an
@@ -392,6 +474,18 @@ func pause(r *http.Request, d time.Duration) {
 	case <-serving(r):
 	}
 }
+
+// heldAnswer keeps a handler's answer to send it later. Headers go straight
+// to the real writer's (they are sent only with the status).
+type heldAnswer struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (h *heldAnswer) Header() http.Header         { return h.header }
+func (h *heldAnswer) Write(p []byte) (int, error) { return h.body.Write(p) }
+func (h *heldAnswer) WriteHeader(code int)        { h.status = code }
 
 // discardWriter lets a handler run to completion when its answer is to be
 // dropped.

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,7 +11,9 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -100,6 +103,15 @@ func TestFault_status(t *testing.T) {
 		if res.StatusCode != want || res.Header.Get("Content-Type") != "text/html" {
 			t.Fatalf("status fault %d: got %d %q", status, res.StatusCode, res.Header.Get("Content-Type"))
 		}
+		if ra := res.Header.Get("Retry-After"); ra != "" {
+			t.Fatalf("status fault %d without retry_after sent Retry-After %q", status, ra)
+		}
+	}
+	// With retry_after: a 503 with Retry-After, still not carried out.
+	inject(t, e, Fault{Kind: FaultStatus, Status: 503, RetryAfter: 7, Method: "PUT", Count: 1})
+	res, err := rawExchange(t, e, "PUT", "/accounts/"+acctA+"/calls/apps/"+app.UID, `{"name":"after"}`)
+	if err != nil || res.StatusCode != 503 || res.Header.Get("Retry-After") != "7" {
+		t.Fatalf("503 with retry_after 7: %v %+v", err, res)
 	}
 	inject(t, e, Fault{Kind: FaultStatus, Status: 503, Count: 1})
 	r := do2(t, "GET", item)
@@ -186,14 +198,20 @@ func TestFault_delay(t *testing.T) {
 
 	// A client that gives up does not stop the work.
 	inject(t, e, Fault{Kind: FaultDelay, Method: "POST", Delay: 300 * time.Millisecond, Count: 1})
+	postGivingUp(t, coll, "slow")
+	waitFor(t, func() bool { return e.AppCount() == 1 })
+}
+
+// postGivingUp sends a create and gives up on its answer after 50ms.
+func postGivingUp(t *testing.T, coll, name string) {
+	t.Helper()
 	client := &http.Client{Timeout: 50 * time.Millisecond}
-	req, _ := http.NewRequest("POST", coll, strings.NewReader(`{"name":"slow"}`))
+	req, _ := http.NewRequest("POST", coll, strings.NewReader(`{"name":"`+name+`"}`))
 	req.Header.Set("Authorization", "Bearer "+testToken)
 	if res, err := client.Do(req); err == nil {
 		res.Body.Close()
 		t.Fatal("the client did not time out")
 	}
-	waitFor(t, func() bool { return e.AppCount() == 1 })
 }
 
 func waitFor(t *testing.T, cond func() bool) {
@@ -223,6 +241,127 @@ func TestFault_delayEndsAtShutdown(t *testing.T) {
 	if d := time.Since(begin); d > 3*time.Second {
 		t.Fatalf("Close took %v with a delayed request in flight", d)
 	}
+}
+
+// delay_answer: the create is carried out at once (the app is listed while
+// the answer is held), the answer comes after the delay, and a client that
+// gave up meanwhile does not stop it.
+func TestFault_delayAnswer(t *testing.T) {
+	e := startEmulator(t, defaultOptions())
+	coll := kindCases[0].coll(e.URL, acctA)
+	const hold = 400 * time.Millisecond
+	inject(t, e, Fault{Kind: FaultDelayAnswer, Method: "POST", Route: appsRoute, Delay: hold, Count: 2})
+
+	type answer struct {
+		res  response
+		took time.Duration
+	}
+	answered := make(chan answer, 1)
+	start := time.Now()
+	go func() {
+		r := do(t, "POST", coll, `{"name":"held"}`, bearer)
+		answered <- answer{r, time.Since(start)}
+	}()
+	waitFor(t, func() bool { return e.AppCount() == 1 })
+	if seen := time.Since(start); seen >= hold {
+		t.Fatalf("the app appeared after %v, not before the answer", seen)
+	}
+	if r := do(t, "GET", coll, "", bearer); !strings.Contains(string(r.raw), `"name":"held"`) {
+		t.Fatalf("the held create is not listed: %s", r.raw)
+	}
+	select {
+	case a := <-answered:
+		t.Fatalf("answered after %v, before the delay", a.took)
+	default:
+	}
+	if n := e.Statuses()[201]; n != 0 || e.HeldAnswers() != 1 {
+		t.Fatalf("while held: %d answers counted, HeldAnswers() = %d", n, e.HeldAnswers())
+	}
+	a := <-answered
+	if a.took < hold || a.res.status != 201 {
+		t.Fatalf("answer %d after %v, want 201 after %v", a.res.status, a.took, hold)
+	}
+	if got := object(t, a.res.result, "created", "modified", "name", "uid", "secret"); got["secret"] != e.Apps(acctA)[0].Secret {
+		t.Fatal("the held answer does not carry the app's secret")
+	}
+	if a.res.header.Get("Ratelimit") == "" {
+		t.Fatal("the held answer lost its Ratelimit header")
+	}
+	if n := e.Statuses()[201]; n != 1 || e.HeldAnswers() != 0 {
+		t.Fatalf("after the answer: Statuses()[201] = %d, HeldAnswers() = %d", n, e.HeldAnswers())
+	}
+
+	// A client that gives up meanwhile: the app is there all the same.
+	postGivingUp(t, coll, "abandoned")
+	if e.AppCount() != 2 {
+		t.Fatalf("%d apps, want the abandoned create carried out", e.AppCount())
+	}
+}
+
+// hang_after: carried out, then no answer at all; at shutdown the
+// connection closes without one, and shutdown is not held up.
+func TestFault_hangAfter(t *testing.T) {
+	e, err := Start(defaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	inject(t, e, Fault{Kind: FaultHangAfter, Method: "POST", Count: 1})
+	type outcome struct {
+		res *http.Response
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		res, err := rawExchange(t, e, "POST", "/accounts/"+acctA+"/calls/apps", `{"name":"hung"}`)
+		done <- outcome{res, err}
+	}()
+	waitFor(t, func() bool { return e.AppCount() == 1 })
+	select {
+	case o := <-done:
+		t.Fatalf("answered: %+v %v", o.res, o.err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	begin := time.Now()
+	e.Close()
+	if d := time.Since(begin); d > 3*time.Second {
+		t.Fatalf("Close took %v with a hung request", d)
+	}
+	o := <-done
+	if !errors.Is(o.err, io.EOF) && !errors.Is(o.err, io.ErrUnexpectedEOF) {
+		t.Fatalf("want the connection closed without an answer, got %+v %v", o.res, o.err)
+	}
+	if len(e.Statuses()) != 0 {
+		t.Fatalf("a hung answer was counted: %v", e.Statuses())
+	}
+}
+
+// hang_after ends when the client goes away: the emulator lets the request
+// go instead of holding it until shutdown. HeldAnswers counts it meanwhile.
+func TestFault_hangAfterEndsWhenClientLeaves(t *testing.T) {
+	e := startEmulator(t, defaultOptions())
+	inject(t, e, Fault{Kind: FaultHangAfter, Method: "POST", Count: 1})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "POST", kindCases[0].coll(e.URL, acctA), strings.NewReader(`{}`))
+	req.Header.Set("Authorization", "Bearer "+testToken)
+	done := make(chan error, 1)
+	go func() {
+		res, err := http.DefaultClient.Do(req)
+		if err == nil {
+			res.Body.Close()
+		}
+		done <- err
+	}()
+	waitFor(t, func() bool { return e.HeldAnswers() == 1 })
+	if e.AppCount() != 1 {
+		t.Fatal("hang_after did not carry the create out")
+	}
+	cancel()
+	if err := <-done; err == nil {
+		t.Fatal("the hung request was answered")
+	}
+	waitFor(t, func() bool { return e.HeldAnswers() == 0 })
 }
 
 func TestFault_malformedJSON(t *testing.T) {
@@ -279,15 +418,16 @@ func TestFault_matchingAndCount(t *testing.T) {
 	if got := e.Faults(); len(got) != 1 || got[0].Method != "POST" || got[0].Route != appsRoute || got[0].Status != 502 || got[0].Count != 2 {
 		t.Fatalf("Faults() = %+v", got)
 	}
-	// Other methods and routes are untouched; bad credentials get their 403
-	// without using the fault up.
+	// Other methods and routes are untouched; bad credentials get their 400
+	// or 403 without using the fault up.
 	if r := do(t, "GET", apps, "", bearer); r.status != 200 {
 		t.Fatalf("GET apps: %d", r.status)
 	}
 	if r := do(t, "POST", keys, `{}`, bearer); r.status != 201 {
 		t.Fatalf("POST turn_keys: %d", r.status)
 	}
-	wantError(t, do(t, "POST", apps, `{}`, nil), 403, 10000, "")
+	wantError(t, do(t, "POST", apps, `{}`, nil), 400, 6003, "")
+	wantError(t, do(t, "POST", apps, `{}`, map[string]string{"Authorization": "Bearer wrong"}), 403, 10000, "")
 	for i := 0; i < 2; i++ {
 		if body := do2(t, "POST", apps); !strings.Contains(string(body), "502 Bad Gateway") {
 			t.Fatalf("hit %d: %s", i, body)
@@ -314,7 +454,7 @@ func TestFault_matchingAndCount(t *testing.T) {
 	if len(e.Faults()) != 0 {
 		t.Fatal("ClearFaults left faults")
 	}
-	wantError(t, do(t, "GET", e.URL+"/nowhere", "", bearer), 404, 7000, "")
+	wantError(t, do(t, "GET", e.URL+"/nowhere", "", bearer), 400, 7000, "")
 }
 
 func TestInjectFault_refusesBadFaults(t *testing.T) {
@@ -329,7 +469,12 @@ func TestInjectFault_refusesBadFaults(t *testing.T) {
 		{Kind: FaultDelay, Delay: -time.Second},
 		{Kind: FaultRateLimit, RetryAfter: -1},
 		{Kind: FaultReset, Status: 502},
-		{Kind: FaultStatus, RetryAfter: 3},
+		{Kind: FaultReset, RetryAfter: 3},
+		{Kind: FaultStatus, RetryAfter: -1},
+		{Kind: FaultDelayAnswer},
+		{Kind: FaultDelayAnswer, Delay: -time.Second},
+		{Kind: FaultHangAfter, Delay: time.Second},
+		{Kind: FaultDropAfter, Delay: time.Second},
 		{Kind: FaultRateLimit, Delay: time.Second},
 		{Kind: FaultStatus, Code: 1},
 	} {
@@ -352,12 +497,15 @@ func TestParseFault(t *testing.T) {
 	good := map[string]Fault{
 		"kind=status,status=502,method=POST,route=/accounts/{account_id}/calls/apps,count=2": {
 			Kind: FaultStatus, Status: 502, Method: "POST", Route: appsRoute, Count: 2},
-		"kind=rate_limit,retry_after=5":       {Kind: FaultRateLimit, RetryAfter: 5},
-		" kind=delay , delay=250ms ":          {Kind: FaultDelay, Delay: 250 * time.Millisecond},
-		"kind=success_false,code=9,":          {Kind: FaultSuccessFalse, Code: 9},
-		"kind=reset,method=DELETE,count=1":    {Kind: FaultReset, Method: "DELETE", Count: 1},
-		"kind=drop_after":                     {Kind: FaultDropAfter},
-		"kind=malformed_json,route=unmatched": {Kind: FaultMalformedJSON, Route: "unmatched"},
+		"kind=rate_limit,retry_after=5":          {Kind: FaultRateLimit, RetryAfter: 5},
+		" kind=delay , delay=250ms ":             {Kind: FaultDelay, Delay: 250 * time.Millisecond},
+		"kind=success_false,code=9,":             {Kind: FaultSuccessFalse, Code: 9},
+		"kind=reset,method=DELETE,count=1":       {Kind: FaultReset, Method: "DELETE", Count: 1},
+		"kind=drop_after":                        {Kind: FaultDropAfter},
+		"kind=malformed_json,route=unmatched":    {Kind: FaultMalformedJSON, Route: "unmatched"},
+		"kind=delay_answer,delay=2s,method=POST": {Kind: FaultDelayAnswer, Delay: 2 * time.Second, Method: "POST"},
+		"kind=hang_after,method=POST,count=1":    {Kind: FaultHangAfter, Method: "POST", Count: 1},
+		"kind=status,status=503,retry_after=30":  {Kind: FaultStatus, Status: 503, RetryAfter: 30},
 	}
 	for spec, want := range good {
 		got, err := ParseFault(spec)
@@ -373,6 +521,7 @@ func TestParseFault(t *testing.T) {
 		"", "status", "kind=", "kind=boom", "kind=status,kind=reset", "kind=status,colour=red",
 		"kind=status,count=x", "kind=status,count=-1", "kind=status,status=200", "kind=delay",
 		"kind=delay,delay=soon", "kind=reset,status=502", "kind=rate_limit,retry_after=x",
+		"kind=delay_answer", "kind=hang_after,delay=1s", "kind=status,retry_after=-1", "kind=reset,retry_after=1",
 	} {
 		if f, err := ParseFault(spec); err == nil {
 			t.Errorf("ParseFault(%q) accepted: %+v", spec, f)
@@ -401,14 +550,17 @@ func TestAdminFaults(t *testing.T) {
 	if code != 200 || body != `{"faults":[{"kind":"delay","method":"GET","count":3,"delay":"250ms"}]}`+"\n" {
 		t.Fatalf("POST one fault: %d %s", code, body)
 	}
-	code, body = send("POST", `[{"kind":"status","status":503,"route":"/accounts/{account_id}/calls/apps"},{"kind":"rate_limit","retry_after":2}]`)
-	if code != 200 || len(e.Faults()) != 3 {
-		t.Fatalf("POST two faults: %d %s", code, body)
+	code, body = send("POST", `[{"kind":"status","status":503,"retry_after":4,"route":"/accounts/{account_id}/calls/apps"},{"kind":"rate_limit","retry_after":2},`+
+		`{"kind":"delay_answer","delay":"3s","method":"POST"},{"kind":"hang_after","method":"POST","count":1}]`)
+	if code != 200 || len(e.Faults()) != 5 {
+		t.Fatalf("POST four faults: %d %s", code, body)
 	}
 	want := []Fault{
 		{Kind: FaultDelay, Method: "GET", Count: 3, Delay: 250 * time.Millisecond},
-		{Kind: FaultStatus, Status: 503, Route: appsRoute},
+		{Kind: FaultStatus, Status: 503, RetryAfter: 4, Route: appsRoute},
 		{Kind: FaultRateLimit, RetryAfter: 2},
+		{Kind: FaultDelayAnswer, Method: "POST", Delay: 3 * time.Second},
+		{Kind: FaultHangAfter, Method: "POST", Count: 1},
 	}
 	if got := e.Faults(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("Faults() = %+v", got)
@@ -420,10 +572,12 @@ func TestAdminFaults(t *testing.T) {
 		`{"kind":"reset","route":"/nope"}`,
 		`{"kind":"delay","delay":"later"}`,
 		`{"kind":"reset","colour":"red"}`,
+		`{"kind":"delay_answer"}`,
+		`{"kind":"hang_after","delay":"1s"}`,
 		`{"kind":`,
 		`42`,
 	} {
-		if code, body := send("POST", bad); code != 400 || len(e.Faults()) != 3 {
+		if code, body := send("POST", bad); code != 400 || len(e.Faults()) != 5 {
 			t.Fatalf("POST %s: %d %s; %d faults", bad, code, body, len(e.Faults()))
 		}
 	}
@@ -438,60 +592,203 @@ func TestAdminFaults(t *testing.T) {
 	}
 }
 
-func TestRateLimit_slidingWindow(t *testing.T) {
-	clock := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+// fakeClock is a clock a test moves by hand, safe to read from the server.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newFakeClock() *fakeClock { return &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// wantQuota asserts the Ratelimit headers of an answer.
+func wantQuota(t *testing.T, r response, remaining, reset, quota, window int) {
+	t.Helper()
+	if got, want := r.header.Get("Ratelimit"), fmt.Sprintf(`"default";r=%d;t=%d`, remaining, reset); got != want {
+		t.Fatalf("Ratelimit %q, want %q (status %d)", got, want, r.status)
+	}
+	if got, want := r.header.Get("Ratelimit-Policy"), fmt.Sprintf(`"default";q=%d;w=%d`, quota, window); got != want {
+		t.Fatalf("Ratelimit-Policy %q, want %q", got, want)
+	}
+}
+
+// wantBlocked asserts Cloudflare's 429 with the seconds left in the block.
+func wantBlocked(t *testing.T, r response, seconds int) {
+	t.Helper()
+	wantError(t, r, 429, 971, "Please wait and consider throttling your request speed")
+	if got := r.header.Get("Retry-After"); got != strconv.Itoa(seconds) {
+		t.Fatalf("Retry-After %q, want %d", got, seconds)
+	}
+	var errs []struct {
+		DocumentationURL string `json:"documentation_url"`
+	}
+	if err := json.Unmarshal(r.top["errors"], &errs); err != nil || errs[0].DocumentationURL != docsRateLimits {
+		t.Fatalf("errors %s: want the rate limits page as documentation_url", r.top["errors"])
+	}
+}
+
+// The rule as Cloudflare documents it: a fixed window opened by the
+// credential's first request; the request over the quota starts a block of
+// one window in which every request of that credential is refused, even
+// after the window it went over would have reset.
+func TestRateLimit_fixedWindowThenBlock(t *testing.T) {
+	clock := newFakeClock()
 	opts := defaultOptions()
-	opts.Now = func() time.Time { return clock }
+	opts.Now = clock.Now
 	opts.RateLimit = RateLimit{Requests: 3, Window: time.Hour}
 	e := startEmulator(t, opts)
 	coll := kindCases[0].coll(e.URL, acctA)
 	key := map[string]string{"X-Auth-Email": testEmail, "X-Auth-Key": testKey}
 
-	const n = 10
-	for i := 0; i < n; i++ {
+	for i := 0; i < 3; i++ {
 		r := do(t, "GET", coll, "", bearer)
-		if i < 3 {
-			if r.status != 200 {
-				t.Fatalf("request %d: %d", i, r.status)
-			}
-			continue
+		if r.status != 200 {
+			t.Fatalf("request %d: %d", i, r.status)
 		}
-		wantError(t, r, 429, 971, "Please wait and consider throttling your request speed")
-		if got := r.header.Get("Retry-After"); got != "3600" {
-			t.Fatalf("Retry-After %q, want 3600", got)
-		}
+		wantQuota(t, r, 2-i, 3600-600*i, 3, 3600)
+		clock.Add(10 * time.Minute)
 	}
-	if got := e.Statuses()[429]; got != n-3 {
-		t.Fatalf("%d 429s for %d requests over a limit of 3, want %d", got, n, n-3)
+	// 30 minutes into the window, the fourth request goes over: a block of
+	// a full hour from now, not the 30 minutes left of the window.
+	r := do(t, "GET", coll, "", bearer)
+	wantBlocked(t, r, 3600)
+	wantQuota(t, r, 0, 3600, 3, 3600)
+	if got := e.RateLimited(); got != 1 {
+		t.Fatalf("RateLimited() = %d, want 1", got)
 	}
-	if got := e.Counters()["GET "+appsRoute]; got != n {
-		t.Fatalf("counted %d requests", got)
-	}
-	// Over the limit, a create is not carried out.
-	wantError(t, do(t, "POST", coll, `{}`, bearer), 429, 971, "")
+
+	// 59 minutes on, the window has long reset but the block has not.
+	clock.Add(59*time.Minute + 30*time.Second)
+	r = do(t, "GET", coll, "", bearer)
+	wantBlocked(t, r, 30)
+	wantQuota(t, r, 0, 30, 3, 3600)
+	// Every request of the credential: a create (not carried out), a bad
+	// path, a malformed id.
+	wantBlocked(t, do(t, "POST", coll, `{}`, bearer), 30)
+	wantBlocked(t, do(t, "GET", e.URL+"/nowhere", "", bearer), 30)
+	wantBlocked(t, do(t, "GET", kindCases[0].coll(e.URL, "bad"), "", bearer), 30)
 	if e.AppCount() != 0 {
 		t.Fatal("a rate-limited create was carried out")
 	}
-	// Each credential has its own limit; unauthenticated requests get 403.
-	if r := do(t, "GET", coll, "", key); r.status != 200 {
+	// Other credentials have their own quota; a request with none is
+	// charged to nobody and told of a fresh window.
+	r = do(t, "GET", coll, "", key)
+	if r.status != 200 {
 		t.Fatalf("email/key credential: %d", r.status)
 	}
-	wantError(t, do(t, "GET", coll, "", nil), 403, 10000, "")
+	wantQuota(t, r, 2, 3600, 3, 3600)
+	r = do(t, "GET", coll, "", nil)
+	wantError(t, r, 400, 6003, "")
+	wantQuota(t, r, 3, 3600, 3, 3600)
+	r = do(t, "GET", coll, "", map[string]string{"Authorization": "Bearer wrong"})
+	wantError(t, r, 403, 10000, "")
+	wantQuota(t, r, 3, 3600, 3, 3600)
 
-	clock = clock.Add(30*time.Minute + 100*time.Millisecond)
-	if r := do(t, "GET", coll, "", bearer); r.status != 429 || r.header.Get("Retry-After") != "1800" {
-		t.Fatalf("half way: %d Retry-After %q", r.status, r.header.Get("Retry-After"))
-	}
-	clock = clock.Add(30 * time.Minute)
+	// The block ends an hour after it began; the next request opens a new
+	// window.
+	clock.Add(30 * time.Second)
 	for i := 0; i < 3; i++ {
-		if r := do(t, "GET", coll, "", bearer); r.status != 200 {
-			t.Fatalf("after the window, request %d: %d", i, r.status)
+		r := do(t, "GET", coll, "", bearer)
+		if r.status != 200 {
+			t.Fatalf("after the block, request %d: %d", i, r.status)
 		}
+		wantQuota(t, r, 2-i, 3600, 3, 3600)
 	}
-	wantError(t, do(t, "GET", coll, "", bearer), 429, 971, "")
+	wantBlocked(t, do(t, "GET", coll, "", bearer), 3600)
+
+	if got := e.RateLimited(); got != 6 || e.Statuses()[429] != 6 {
+		t.Fatalf("RateLimited() = %d, 429s %d; want 6 and 6", got, e.Statuses()[429])
+	}
+	// A fault's 429 is not the limiter's.
+	clock.Add(2 * time.Hour)
+	inject(t, e, Fault{Kind: FaultRateLimit, Count: 1, RetryAfter: 9})
+	r = do(t, "GET", coll, "", bearer)
+	wantBlocked(t, r, 9)
+	wantQuota(t, r, 0, 9, 3, 3600)
+	if got := e.RateLimited(); got != 6 {
+		t.Fatalf("a fault counted as refused by the limiter: %d", got)
+	}
+	var doc struct {
+		RateLimited int64 `json:"rate_limited"`
+	}
+	raw := do(t, "GET", strings.TrimSuffix(e.URL, APIPrefix)+AdminPrefix+"counters", "", nil).raw
+	if err := json.Unmarshal(raw, &doc); err != nil || doc.RateLimited != 6 {
+		t.Fatalf("admin counters %s: %v", raw, err)
+	}
+	e.ResetCounters()
+	if e.RateLimited() != 0 {
+		t.Fatal("ResetCounters kept the refused count")
+	}
 }
 
-func TestRateLimit_recoversAfterShortWindow(t *testing.T) {
+// A window that ends without going over is simply followed by a new one,
+// opened by the next request, with its full quota.
+func TestRateLimit_windowOpensAtFirstRequest(t *testing.T) {
+	clock := newFakeClock()
+	opts := defaultOptions()
+	opts.Now = clock.Now
+	opts.RateLimit = RateLimit{Requests: 2, Window: 10 * time.Second}
+	e := startEmulator(t, opts)
+	coll := kindCases[0].coll(e.URL, acctA)
+	wantQuota(t, do(t, "GET", coll, "", bearer), 1, 10, 2, 10)
+	clock.Add(9500 * time.Millisecond)
+	wantQuota(t, do(t, "GET", coll, "", bearer), 0, 1, 2, 10)
+	clock.Add(500 * time.Millisecond) // the window's end
+	wantQuota(t, do(t, "GET", coll, "", bearer), 1, 10, 2, 10)
+	clock.Add(25 * time.Second)
+	wantQuota(t, do(t, "GET", coll, "", bearer), 1, 10, 2, 10)
+	if e.RateLimited() != 0 {
+		t.Fatalf("refused %d", e.RateLimited())
+	}
+}
+
+// Many requests at once: exactly the quota gets through.
+func TestRateLimit_concurrentRequestsNeverExceedQuota(t *testing.T) {
+	opts := defaultOptions()
+	opts.RateLimit = RateLimit{Requests: 20, Window: time.Hour}
+	e := startEmulator(t, opts)
+	coll := kindCases[0].coll(e.URL, acctA)
+	var wg sync.WaitGroup
+	statuses := make(chan int, 60)
+	for i := 0; i < 60; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			req, _ := http.NewRequest("POST", coll, strings.NewReader(`{}`))
+			req.Header.Set("Authorization", "Bearer "+testToken)
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			res.Body.Close()
+			statuses <- res.StatusCode
+		}()
+	}
+	wg.Wait()
+	close(statuses)
+	count := map[int]int{}
+	for s := range statuses {
+		count[s]++
+	}
+	if count[201] != 20 || count[429] != 40 || e.AppCount() != 20 || e.RateLimited() != 40 {
+		t.Fatalf("statuses %v, %d apps, %d refused; want 20 created and 40 refused", count, e.AppCount(), e.RateLimited())
+	}
+}
+
+// On the real clock, with a short window: blocked, then through again.
+func TestRateLimit_recoversAfterShortBlock(t *testing.T) {
 	opts := defaultOptions()
 	opts.RateLimit = RateLimit{Requests: 2, Window: 300 * time.Millisecond}
 	e := startEmulator(t, opts)
@@ -499,13 +796,11 @@ func TestRateLimit_recoversAfterShortWindow(t *testing.T) {
 	do(t, "GET", coll, "", bearer)
 	do(t, "GET", coll, "", bearer)
 	r := do(t, "GET", coll, "", bearer)
-	wantError(t, r, 429, 971, "")
-	if got := r.header.Get("Retry-After"); got != "1" {
-		t.Fatalf("Retry-After %q, want at least 1", got)
-	}
+	wantBlocked(t, r, 1) // whole seconds, rounded up
+	wantQuota(t, r, 0, 1, 2, 1)
 	time.Sleep(350 * time.Millisecond)
 	if r := do(t, "GET", coll, "", bearer); r.status != 200 {
-		t.Fatalf("after the window: %d", r.status)
+		t.Fatalf("after the block: %d", r.status)
 	}
 }
 
@@ -513,6 +808,9 @@ func TestRateLimit_defaultsAndOff(t *testing.T) {
 	l, err := newRateLimiter(RateLimit{}, time.Now)
 	if err != nil || l.limit != 1200 || l.window != 5*time.Minute {
 		t.Fatalf("default limiter %+v %v", l, err)
+	}
+	if got := startEmulator(t, defaultOptions()).RateLimit(); got != (RateLimit{Requests: 1200, Window: 5 * time.Minute}) {
+		t.Fatalf("RateLimit() = %+v", got)
 	}
 	if l, err := newRateLimiter(RateLimit{Requests: 7}, time.Now); err != nil || l.limit != 7 || l.window != 5*time.Minute {
 		t.Fatalf("requests only: %+v %v", l, err)
@@ -528,12 +826,16 @@ func TestRateLimit_defaultsAndOff(t *testing.T) {
 	opts := defaultOptions()
 	opts.RateLimit = RateLimit{Disabled: true}
 	e := startEmulator(t, opts)
-	if e.limiter != nil {
+	if e.limiter != nil || !e.RateLimit().Disabled {
 		t.Fatal("Disabled left a limiter")
 	}
 	for i := 0; i < 50; i++ {
-		if r := do(t, "GET", kindCases[0].coll(e.URL, acctA), "", bearer); r.status != 200 {
+		r := do(t, "GET", kindCases[0].coll(e.URL, acctA), "", bearer)
+		if r.status != 200 {
 			t.Fatalf("request %d: %d", i, r.status)
+		}
+		if h := r.header.Get("Ratelimit") + r.header.Get("Ratelimit-Policy"); h != "" {
+			t.Fatalf("no limit, but Ratelimit headers %q", h)
 		}
 	}
 }
@@ -569,7 +871,7 @@ func TestLatency(t *testing.T) {
 	opts.Latency = 100 * time.Millisecond
 	e := startEmulator(t, opts)
 	start := time.Now()
-	wantError(t, do(t, "GET", kindCases[0].coll(e.URL, acctA), "", nil), 403, 10000, "")
+	wantError(t, do(t, "GET", kindCases[0].coll(e.URL, acctA), "", nil), 400, 6003, "")
 	if d := time.Since(start); d < 100*time.Millisecond {
 		t.Fatalf("answered after %v, before the latency", d)
 	}
@@ -586,7 +888,7 @@ func TestStatusesInAdminCounters(t *testing.T) {
 	do(t, "GET", coll, "", nil)
 	inject(t, e, Fault{Kind: FaultRateLimit, Count: 1})
 	do(t, "GET", coll, "", bearer)
-	want := map[int]int64{200: 1, 403: 2, 429: 1}
+	want := map[int]int64{200: 1, 400: 2, 429: 1}
 	if got := e.Statuses(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("Statuses() = %v", got)
 	}

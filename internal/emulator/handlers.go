@@ -24,6 +24,9 @@ const (
 	codeMethodNotAllowed = 10405
 	codeNoRoute          = 7000
 	codeInvalidObjectID  = 7003
+	// codeInvalidHeaders comes with codeInvalidAuthHeader in its error_chain.
+	codeInvalidHeaders    = 6003
+	codeInvalidAuthHeader = 6111
 )
 
 const maxBodyBytes = 1 << 20
@@ -136,57 +139,111 @@ func (w *statusCounter) Write(p []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection (to drop it).
 func (w *statusCounter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-// requireAuth answers 403 unless the request carries accepted credentials,
-// and notes which credential it was for the rate limiter.
-func (s *Server) requireAuth(next http.Handler) http.Handler {
+// identify notes which accepted credential the request carries, or why it
+// carries none, for the rate limiter and rejectUnauthenticated.
+func (s *Server) identify(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id, ok := s.authenticated(r)
-		if !ok {
-			writeError(w, http.StatusForbidden, codeAuthError, "Authentication error")
-			return
-		}
-		next.ServeHTTP(w, withCredential(r, id))
+		next.ServeHTTP(w, withAuth(r, s.authenticate(r)))
 	})
 }
 
-// authenticated returns a name for the accepted credential ("token 0",
-// "key 1"): its position in Options, never the secret.
-func (s *Server) authenticated(r *http.Request) (string, bool) {
+// rejectUnauthenticated answers a request without an accepted credential as
+// Cloudflare does: a path it cannot route gets its routing error whatever the
+// credentials; a missing or malformed credential 400 with code 6003 (and
+// 6111 in its error_chain); a well-formed one that is not accepted 403 with
+// code 10000.
+func (s *Server) rejectUnauthenticated(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a := authOf(r)
+		switch {
+		case a.id != "":
+			next.ServeHTTP(w, r)
+		case routeOf(r) == unmatchedRoute:
+			handleNoRoute(w, r)
+		case !validIDs(r):
+			writeInvalidObjectID(w, r)
+		case a.malformed:
+			writeMessages(w, http.StatusBadRequest, apiMessage{
+				Code: codeInvalidHeaders, Message: "Invalid request headers",
+				ErrorChain: []apiMessage{{Code: codeInvalidAuthHeader, Message: "Invalid format for Authorization header"}},
+			})
+		default:
+			writeError(w, http.StatusForbidden, codeAuthError, "Authentication error")
+		}
+	})
+}
+
+// authenticate checks the request's credentials. Each accepted secret is
+// compared in constant time.
+func (s *Server) authenticate(r *http.Request) authResult {
+	checkable := false
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, token, ok := strings.Cut(h, " ")
-		token = strings.TrimSpace(token)
-		if ok && strings.EqualFold(scheme, "Bearer") && token != "" {
+		if ok && strings.EqualFold(scheme, "Bearer") && isTokenSyntax(token) {
+			checkable = true
 			for i, t := range s.tokens {
 				if subtle.ConstantTimeCompare([]byte(token), []byte(t)) == 1 {
-					return "token " + strconv.Itoa(i), true
+					return authResult{id: "token " + strconv.Itoa(i)}
 				}
 			}
 		}
 	}
 	email, key := r.Header.Get("X-Auth-Email"), r.Header.Get("X-Auth-Key")
 	if email != "" && key != "" {
+		checkable = true
 		for i, c := range s.keys {
 			if strings.EqualFold(email, c.Email) && subtle.ConstantTimeCompare([]byte(key), []byte(c.Key)) == 1 {
-				return "key " + strconv.Itoa(i), true
+				return authResult{id: "key " + strconv.Itoa(i)}
 			}
 		}
 	}
-	return "", false
+	return authResult{malformed: !checkable}
 }
 
-// validateIDs answers 400/7003 when an identifier in the path is malformed.
+// isTokenSyntax reports whether t has the syntax of a bearer token
+// (RFC 6750's b64token): letters, digits and -._~+/, then any '=' padding.
+func isTokenSyntax(t string) bool {
+	body := strings.TrimRight(t, "=")
+	if body == "" {
+		return false
+	}
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		alnum := 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+		if !alnum && strings.IndexByte("-._~+/", c) < 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// validateIDs answers 404/7003 when an identifier in the path is malformed.
 func (s *Server) validateIDs(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		for _, p := range routeOf(r).params {
-			if !isHexID(r.PathValue(p)) {
-				writeError(w, http.StatusBadRequest, codeInvalidObjectID, fmt.Sprintf(
-					"Could not route to %s, perhaps your object identifier is invalid?",
-					strings.TrimPrefix(r.URL.Path, APIPrefix)))
-				return
-			}
+		if !validIDs(r) {
+			writeInvalidObjectID(w, r)
+			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// validIDs reports whether every identifier in the request's path is a
+// Cloudflare identifier.
+func validIDs(r *http.Request) bool {
+	for _, p := range routeOf(r).params {
+		if !isHexID(r.PathValue(p)) {
+			return false
+		}
+	}
+	return true
+}
+
+// writeInvalidObjectID is Cloudflare's answer to a path whose shape it knows
+// but whose identifier is malformed; the message names the whole path.
+func writeInvalidObjectID(w http.ResponseWriter, r *http.Request) {
+	writeError(w, http.StatusNotFound, codeInvalidObjectID, fmt.Sprintf(
+		"Could not route to %s, perhaps your object identifier is invalid?", r.URL.Path))
 }
 
 func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
@@ -203,7 +260,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 	k := routeOf(r).kind
 	name, err := readNameBody(w, r)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, codeBadRequest, "Invalid request body: "+err.Error())
+		writeBodyError(w, k, "create", err)
 		return
 	}
 	rec, err := s.store.create(k, r.PathValue("account_id"), name)
@@ -228,7 +285,7 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
 	k := routeOf(r).kind
 	name, err := readNameBody(w, r)
 	if err != nil {
-		writeError(w, http.StatusBadRequest, codeBadRequest, "Invalid request body: "+err.Error())
+		writeBodyError(w, k, "update", err)
 		return
 	}
 	rec, err := s.store.update(k, r.PathValue("account_id"), r.PathValue(kinds[k].idParam), name)
@@ -260,7 +317,24 @@ func methodNotAllowed(allow string) http.HandlerFunc {
 }
 
 func handleNoRoute(w http.ResponseWriter, r *http.Request) {
-	writeError(w, http.StatusNotFound, codeNoRoute, "No route for that URI")
+	writeError(w, http.StatusBadRequest, codeNoRoute, "No route for that URI")
+}
+
+// errNameNotString is the body error about the name member itself.
+var errNameNotString = errors.New(`"name" must be a string`)
+
+// writeBodyError answers 400 for a create or update body that cannot be
+// used, with a link to the method's reference and, when the error is about
+// the name, a pointer to it, as Cloudflare's validation errors have.
+func writeBodyError(w http.ResponseWriter, k kind, method string, err error) {
+	m := apiMessage{
+		Code: codeBadRequest, Message: "Invalid request body: " + err.Error(),
+		DocumentationURL: kinds[k].apiDocs + method + "/",
+	}
+	if errors.Is(err, errNameNotString) {
+		m.Source = &apiSource{Pointer: "/name"}
+	}
+	writeMessages(w, http.StatusBadRequest, m)
 }
 
 // readNameBody parses a create/update body: a JSON object whose optional
@@ -292,14 +366,25 @@ func readNameBody(w http.ResponseWriter, r *http.Request) (string, error) {
 	}
 	name, ok := raw.(string)
 	if !ok {
-		return "", errors.New(`"name" must be a string`)
+		return "", errNameNotString
 	}
 	return name, nil
 }
 
+// apiMessage is an entry of the envelope's errors or messages; the optional
+// members appear only when set, as in Cloudflare's answers.
 type apiMessage struct {
-	Code    int    `json:"code"`
-	Message string `json:"message"`
+	Code             int          `json:"code"`
+	Message          string       `json:"message"`
+	DocumentationURL string       `json:"documentation_url,omitempty"`
+	Source           *apiSource   `json:"source,omitempty"`
+	ErrorChain       []apiMessage `json:"error_chain,omitempty"`
+}
+
+// apiSource points at the part of the request an error is about (a JSON
+// pointer into the body).
+type apiSource struct {
+	Pointer string `json:"pointer"`
 }
 
 type envelope struct {
@@ -314,10 +399,12 @@ func writeResult(w http.ResponseWriter, status int, result any) {
 }
 
 func writeError(w http.ResponseWriter, status, code int, message string) {
-	writeEnvelope(w, status, envelope{
-		Errors:   []apiMessage{{Code: code, Message: message}},
-		Messages: []apiMessage{},
-	})
+	writeMessages(w, status, apiMessage{Code: code, Message: message})
+}
+
+// writeMessages answers an error envelope with the given errors.
+func writeMessages(w http.ResponseWriter, status int, errs ...apiMessage) {
+	writeEnvelope(w, status, envelope{Errors: errs, Messages: []apiMessage{}})
 }
 
 func writeEnvelope(w http.ResponseWriter, status int, env envelope) {
@@ -339,10 +426,11 @@ func writeEnvelope(w http.ResponseWriter, status int, env envelope) {
 func (s *Server) handleAdminCounters(w http.ResponseWriter, r *http.Request) {
 	routes, total := s.counters.snapshot()
 	writeAdminJSON(w, http.StatusOK, struct {
-		Total    int64            `json:"total"`
-		Routes   map[string]int64 `json:"routes"`
-		Statuses map[int]int64    `json:"statuses"`
-	}{total, routes, s.Statuses()})
+		Total       int64            `json:"total"`
+		Routes      map[string]int64 `json:"routes"`
+		Statuses    map[int]int64    `json:"statuses"`
+		RateLimited int64            `json:"rate_limited"`
+	}{total, routes, s.Statuses(), s.RateLimited()})
 }
 
 type adminFaults struct {

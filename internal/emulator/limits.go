@@ -19,9 +19,10 @@ const (
 	DefaultRateLimitWindow   = 5 * time.Minute
 )
 
-// RateLimit bounds the requests of each credential. The zero value is
-// Cloudflare's limit (a zero field takes its default); Disabled turns the
-// limiter off.
+// RateLimit bounds the requests of each credential: Requests in a window of
+// Window (see Options.RateLimit). The zero value is Cloudflare's limit (a
+// zero field takes its default); Disabled turns the limiter off, and with it
+// the Ratelimit headers.
 type RateLimit struct {
 	Requests int
 	Window   time.Duration
@@ -74,17 +75,36 @@ func ParseRateLimit(spec string) (RateLimit, error) {
 	return RateLimit{Requests: requests, Window: d}, nil
 }
 
-// rateLimiter is a sliding-window limiter (a sliding log): a request is
-// accepted when fewer than limit requests of the same credential were
-// accepted during the window before it. Refused requests do not count, so a
-// client that keeps asking recovers as soon as the window has moved on.
+// rateLimiter enforces Cloudflare's documented rule for each credential: at
+// most limit requests in a fixed window that opens with the credential's
+// first request and lasts window; the request that goes over the quota
+// starts a block, also of window, in which every request of that credential
+// is refused, whatever the window would otherwise allow. Refused requests
+// count for nothing; the first request after a window or a block ends opens
+// a new window.
 type rateLimiter struct {
 	limit  int
 	window time.Duration
 	now    func() time.Time
 
-	mu       sync.Mutex
-	accepted map[string][]time.Time // per credential, oldest first, at most limit
+	mu    sync.Mutex
+	creds map[string]*quota
+}
+
+// quota is one credential's state.
+type quota struct {
+	start        time.Time // the open window's start; zero when none is open
+	used         int       // requests accepted in the open window
+	blockedUntil time.Time // the end of a block; zero or past when not blocked
+}
+
+// verdict is the limiter's answer to one request.
+type verdict struct {
+	allowed bool
+	// remaining is the quota left in the window; 0 while blocked.
+	remaining int
+	// reset is the time until the window resets, or the block ends.
+	reset time.Duration
 }
 
 func newRateLimiter(l RateLimit, now func() time.Time) (*rateLimiter, error) {
@@ -95,40 +115,78 @@ func newRateLimiter(l RateLimit, now func() time.Time) (*rateLimiter, error) {
 		return nil, errors.New("emulator: the rate limit's requests and window must not be negative")
 	}
 	l = l.withDefaults()
-	return &rateLimiter{limit: l.Requests, window: l.Window, now: now, accepted: make(map[string][]time.Time)}, nil
+	return &rateLimiter{limit: l.Requests, window: l.Window, now: now, creds: make(map[string]*quota)}, nil
 }
 
-// allow accepts a request of credential id, or says how long until one
-// would be accepted.
-func (l *rateLimiter) allow(id string) (bool, time.Duration) {
+// take decides on one request of credential id and counts it when accepted.
+func (l *rateLimiter) take(id string) verdict {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()
-	log := l.accepted[id]
-	expired := 0
-	for expired < len(log) && !log[expired].After(now.Add(-l.window)) {
-		expired++
+	q := l.creds[id]
+	if q == nil {
+		q = &quota{}
+		l.creds[id] = q
 	}
-	if expired > 0 {
-		log = append(log[:0], log[expired:]...)
+	if now.Before(q.blockedUntil) {
+		return verdict{reset: q.blockedUntil.Sub(now)}
 	}
-	if len(log) < l.limit {
-		l.accepted[id] = append(log, now)
-		return true, 0
+	if q.start.IsZero() || !now.Before(q.start.Add(l.window)) {
+		q.start, q.used = now, 0
 	}
-	l.accepted[id] = log
-	return false, log[0].Add(l.window).Sub(now)
+	if q.used < l.limit {
+		q.used++
+		return verdict{allowed: true, remaining: l.limit - q.used, reset: q.start.Add(l.window).Sub(now)}
+	}
+	q.start, q.used = time.Time{}, 0
+	q.blockedUntil = now.Add(l.window)
+	return verdict{reset: l.window}
 }
 
-// limitRate is the middleware that answers 429 over the limit, as Cloudflare
-// does, with the seconds until a request would be accepted (at least 1).
+// fresh is what a credential that has sent nothing would be told: the
+// answer to a request that no credential's quota is charged for.
+func (l *rateLimiter) fresh() verdict {
+	return verdict{allowed: true, remaining: l.limit, reset: l.window}
+}
+
+// Headers of the IETF draft that Cloudflare sends on every API answer, with
+// the one policy it names "default".
+const (
+	headerRateLimit       = "Ratelimit"
+	headerRateLimitPolicy = "Ratelimit-Policy"
+)
+
+// setHeaders writes Ratelimit and Ratelimit-Policy for v.
+func (l *rateLimiter) setHeaders(h http.Header, v verdict) {
+	h.Set(headerRateLimit, fmt.Sprintf(`"default";r=%d;t=%d`, v.remaining, ceilSeconds(v.reset)))
+	h.Set(headerRateLimitPolicy, fmt.Sprintf(`"default";q=%d;w=%d`, l.limit, ceilSeconds(l.window)))
+}
+
+// ceilSeconds is d in whole seconds, rounded up, at least 1.
+func ceilSeconds(d time.Duration) int {
+	return max(1, int(math.Ceil(d.Seconds())))
+}
+
+// limitRate is the middleware that applies the rate limit: every answer
+// carries the Ratelimit headers, and a refused request gets Cloudflare's 429
+// with Retry-After until the block ends. A request without an accepted
+// credential is charged to no quota (it is refused after this).
 func (s *Server) limitRate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.limiter != nil {
-			if ok, wait := s.limiter.allow(credentialOf(r)); !ok {
-				writeRateLimited(w, max(1, int(math.Ceil(wait.Seconds()))))
-				return
-			}
+		if s.limiter == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		id, ok := credentialOf(r)
+		v := s.limiter.fresh()
+		if ok {
+			v = s.limiter.take(id)
+		}
+		s.limiter.setHeaders(w.Header(), v)
+		if !v.allowed {
+			s.counters.refused()
+			writeRateLimited(w, ceilSeconds(v.reset))
+			return
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -146,13 +204,30 @@ func (s *Server) addLatency(next http.Handler) http.Handler {
 
 type credentialKey struct{}
 
-// credentialOf names the credential that authenticated r (never the secret
-// itself), as set by requireAuth.
-func credentialOf(r *http.Request) string {
-	id, _ := r.Context().Value(credentialKey{}).(string)
-	return id
+// authResult is what identify found in a request's credential headers.
+type authResult struct {
+	// id names the accepted credential ("token 0", "key 1"): its position
+	// in Options, never the secret. Empty when none was accepted.
+	id string
+	// malformed is set when no credential was accepted and the request
+	// carried none that could be checked: no Authorization header and no
+	// complete X-Auth-Email/X-Auth-Key pair, or an Authorization header
+	// that is not "Bearer <token>".
+	malformed bool
 }
 
-func withCredential(r *http.Request, id string) *http.Request {
-	return r.WithContext(context.WithValue(r.Context(), credentialKey{}, id))
+func authOf(r *http.Request) authResult {
+	a, _ := r.Context().Value(credentialKey{}).(authResult)
+	return a
+}
+
+// credentialOf names the credential that authenticated r, as set by
+// identify; ok is false when none was accepted.
+func credentialOf(r *http.Request) (id string, ok bool) {
+	a := authOf(r)
+	return a.id, a.id != ""
+}
+
+func withAuth(r *http.Request, a authResult) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), credentialKey{}, a))
 }

@@ -30,6 +30,7 @@ type kindInfo struct {
 	secretField string // JSON name of the secret, only sent on creation
 	notFound    string // message of the 10404 error
 	noun        string // for error messages
+	apiDocs     string // the API reference of its methods, followed by "create/" or "update/"
 }
 
 var kinds = [numKinds]kindInfo{
@@ -39,6 +40,7 @@ var kinds = [numKinds]kindInfo{
 		secretField: "secret",
 		notFound:    "App not found",
 		noun:        "app",
+		apiDocs:     "https://developers.cloudflare.com/api/resources/calls/subresources/sfu/methods/",
 	},
 	kindTURNKey: {
 		collection:  "turn_keys",
@@ -46,6 +48,7 @@ var kinds = [numKinds]kindInfo{
 		secretField: "key",
 		notFound:    "TURN key not found",
 		noun:        "TURN key",
+		apiDocs:     "https://developers.cloudflare.com/api/resources/calls/subresources/turn/methods/",
 	},
 }
 

@@ -360,7 +360,7 @@ func TestProvider_tokenWithEmailInTheEnvironmentWorks(t *testing.T) {
 	})
 }
 
-// A base_url whose path is wrong answers 404 "no route": that is an error,
+// A base_url whose path is wrong answers 400 "no route": that is an error,
 // never a sign that the apps are gone, so the state (and each secret) stays.
 func TestProvider_wrongBaseURLPathKeepsState(t *testing.T) {
 	em := testEmulator(t)
@@ -385,7 +385,7 @@ resource "cloudflare_calls_app" "test" {
 			},
 			{
 				Config:      wrong,
-				ExpectError: regexp.MustCompile(`(?s)Unable to read Calls app.*HTTP 404.*7000`),
+				ExpectError: regexp.MustCompile(`(?s)Unable to read Calls app.*HTTP 400.*7000.*check\s+base_url`),
 			},
 			{
 				Config: appConfig(em, testAccountID, "kept"),
