@@ -81,3 +81,27 @@ func TestChartIsWellFormedSVG(t *testing.T) {
 		}
 	}
 }
+
+func TestLeastTimeUnderTheRule(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		requests     int64
+		freeWall     time.Duration
+		freeRequests int64
+		want         time.Duration
+		quota        int
+		window       time.Duration
+	}{
+		// 2,002 requests: one full window, then the last 802 at the free run's pace.
+		{"two windows", 2002, 20 * time.Second, 2002, 300*time.Second + 20*time.Second*802/2002, 1200, 5 * time.Minute},
+		{"within one window", 1000, 10 * time.Second, 1000, 10 * time.Second, 1200, 5 * time.Minute},
+		{"exactly one window", 1200, 12 * time.Second, 1200, 12 * time.Second, 1200, 5 * time.Minute},
+		{"one more than a window", 1201, 12 * time.Second, 1201, 5*time.Minute + 12*time.Second/1201, 1200, 5 * time.Minute},
+		{"scaled", 202, 10 * time.Second, 202, 50*time.Second + 10*time.Second*2/202, 40, 10 * time.Second},
+	} {
+		got := leastTime(tc.requests, tc.quota, tc.window, tc.freeWall, tc.freeRequests)
+		if d := got - tc.want; d < -time.Millisecond || d > time.Millisecond {
+			t.Errorf("%s: leastTime = %s, want %s", tc.name, got, tc.want)
+		}
+	}
+}

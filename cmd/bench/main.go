@@ -22,6 +22,13 @@
 // false, as before lists were used). It prints a Markdown table, writes it
 // with the machine's description to <out>/results.md, every sample to
 // <out>/results.json, and a chart to <out>/plan-time.svg.
+//
+// With -mode rate-limit it measures a large run under the API's rate limit
+// instead (see ratelimit.go):
+//
+//	go run ./cmd/bench -mode rate-limit [-apps 1000] [-parallelism 20] [-rate-limit 1200/5m] [-latency 50ms]
+//
+// It writes <out>/rate-limit.md and <out>/rate-limit.json.
 package main
 
 import (
@@ -36,6 +43,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator"
 )
 
 func main() {
@@ -49,13 +58,24 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(2)
 	}
+	run := run
+	if cfg.mode == modeRateLimit {
+		run = runRateLimit
+	}
 	if err := run(ctx, cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
+// The bench's modes.
+const (
+	modePlans     = "plans"
+	modeRateLimit = "rate-limit"
+)
+
 type config struct {
+	mode       string
 	counts     []int
 	reps       int
 	applyReps  int
@@ -66,10 +86,20 @@ type config struct {
 	repoRoot   string
 	goCommand  string
 	planTimout time.Duration
+
+	// The rate-limit mode's.
+	apps        int
+	parallelism int
+	rateLimit   emulator.RateLimit
 }
 
 func parseFlags(args []string) (config, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	mode := fs.String("mode", modePlans, "`mode`: "+modePlans+" (plans of unchanged apps against a floor) or "+modeRateLimit+
+		" (create, plan and destroy -apps apps under the API's rate limit)")
+	apps := fs.Int("apps", 1000, "rate-limit mode: the number of apps")
+	parallelism := fs.Int("parallelism", 20, "rate-limit mode: Terraform's -parallelism")
+	rateLimit := fs.String("rate-limit", "1200/5m", "rate-limit mode: the emulator's rule, `requests/window`")
 	counts := fs.String("n", "100,300,1000", "comma-separated `numbers` of apps to measure")
 	reps := fs.Int("reps", 5, "timed plans per variant and number of apps")
 	applyReps := fs.Int("apply-reps", 3, "timed applies (creates) per variant and number of apps")
@@ -77,14 +107,31 @@ func parseFlags(args []string) (config, error) {
 	terraform := fs.String("terraform", ".tools/bin/terraform", "the Terraform CLI to drive (make bench installs it)")
 	outDir := fs.String("out", "bench", "`directory` to write results.md, results.json and plan-time.svg to")
 	keep := fs.Bool("keep", false, "keep the working directory (printed) instead of removing it")
-	planTimeout := fs.Duration("timeout", 10*time.Minute, "give up on one Terraform command after this long")
+	planTimeout := fs.Duration("timeout", 30*time.Minute, "give up on one Terraform command after this long")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
 	if fs.NArg() > 0 {
 		return config{}, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
-	cfg := config{reps: *reps, applyReps: *applyReps, latency: *latency, outDir: *outDir, keep: *keep, goCommand: "go", planTimout: *planTimeout}
+	cfg := config{mode: *mode, reps: *reps, applyReps: *applyReps, latency: *latency, outDir: *outDir, keep: *keep, goCommand: "go", planTimout: *planTimeout,
+		apps: *apps, parallelism: *parallelism}
+	switch cfg.mode {
+	case modePlans:
+	case modeRateLimit:
+		var err error
+		if cfg.rateLimit, err = emulator.ParseRateLimit(*rateLimit); err != nil {
+			return config{}, fmt.Errorf("-rate-limit: %w", err)
+		}
+		if cfg.rateLimit.Disabled {
+			return config{}, errors.New("-rate-limit: the rate-limit mode needs a limit, such as 1200/5m")
+		}
+		if cfg.apps < 1 || cfg.parallelism < 1 {
+			return config{}, errors.New("-apps and -parallelism must be at least 1")
+		}
+	default:
+		return config{}, fmt.Errorf("-mode: %q is neither %s nor %s", cfg.mode, modePlans, modeRateLimit)
+	}
 	for _, s := range strings.Split(*counts, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n <= 0 {
