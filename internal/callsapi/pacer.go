@@ -389,11 +389,11 @@ func (t *PaceTicket) Done(resp *http.Response, announce func(RateLimitHold)) {
 	if until.After(p.blockedUntil) {
 		p.blockedUntil = until
 	}
+	// Past a block the API opens a fresh window; which limit refused is not
+	// said, so every limit ends with the block: it then rolls over
+	// (rollLocked), and the next answer is news whatever window it speaks of.
 	for _, l := range p.limits {
-		l.remaining = 0
-		if l.resetAt.Before(until) {
-			l.resetAt = until
-		}
+		l.remaining, l.resetAt = 0, until
 	}
 	if announce != nil && until.After(p.announced.Add(time.Second)) {
 		p.announced = until

@@ -244,6 +244,27 @@ func TestPacer_retryAfterHoldsEveryRequest(t *testing.T) {
 	}
 }
 
+// A 429 ends with its Retry-After, even in a window that had far longer to
+// run: past a block the API opens a fresh window, and the next answer is
+// taken as news.
+func TestPacer_blockEndsWithItsRetryAfter(t *testing.T) {
+	p := NewPacer()
+	p.noSpread = true
+	mustWait(t, p).Done(answer(200, `"default";r=50;t=100`, `"default";q=100;w=100`), nil)
+	resp := answer(429, `"default";r=0;t=1`, "")
+	resp.Header.Set("Retry-After", "1")
+	start := time.Now()
+	mustWait(t, p).Done(resp, nil)
+	tk := mustWait(t, p)
+	if d := time.Since(start); d < 900*time.Millisecond || d > 1500*time.Millisecond {
+		t.Errorf("a request went %s after a 429 with Retry-After: 1; want about 1 s", d)
+	}
+	// The first answer after the block sets the count, though its window
+	// ends before the one the pacer knew.
+	tk.Done(answer(200, `"default";r=1;t=99`, ""), nil)
+	stillWaiting(t, waitAsync(t.Context(), p), "with 1 remaining after the block, kept in reserve")
+}
+
 // Of what remains, half goes at once and the rest is spread to the reset,
 // never faster than half the quota per window.
 func TestPacer_spreadsTheSecondHalf(t *testing.T) {

@@ -123,6 +123,12 @@ func (cl *call) attemptContext() (context.Context, context.CancelFunc) {
 	if cl.method != http.MethodPost {
 		return ctx, cancel
 	}
+	if cl.ctx.Err() != nil {
+		// Cancelled already: AfterFunc would cancel from a goroutine of its
+		// own, perhaps after the request has gone out.
+		cancel()
+		return ctx, cancel
+	}
 	stop := context.AfterFunc(cl.ctx, func() {
 		// A connection made after this check still counts as "maybe sent"
 		// in the outcome, so a race here errs on the side of the search.

@@ -9,8 +9,10 @@ import (
 	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator"
 )
 
-// 200 apps applied with -parallelism=20 against an API whose rate limit forces
-// 429s: all 200 are created, exactly 200 exist, and nothing fails.
+// 200 apps applied with -parallelism=20 against an API with a rate limit (which
+// the pacer keeps under) whose creates are refused with 429 ten times, as when
+// another tool spends the quota: all 200 are created, exactly 200 exist, and
+// nothing fails.
 func TestLoad_200AppsThroughRateLimit(t *testing.T) {
 	t.Parallel()
 	em, err := emulator.Start(emulator.Options{
@@ -21,6 +23,9 @@ func TestLoad_200AppsThroughRateLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(em.Close)
+	if err := em.InjectFault(emulator.Fault{Kind: emulator.FaultRateLimit, Method: "POST", Count: 10, RetryAfter: 1}); err != nil {
+		t.Fatal(err)
+	}
 	c := newCLI(t, em, "CLOUDFLARE_API_TOKEN="+testToken)
 	c.write("main.tf", fmt.Sprintf(`
 resource "cloudflare_calls_app" "load" {
@@ -37,8 +42,11 @@ resource "cloudflare_calls_app" "load" {
 	if n := em.AppCount(); n != 200 {
 		t.Fatalf("the emulator holds %d apps, want exactly 200", n)
 	}
-	if n := em.Statuses()[429]; n == 0 {
-		t.Fatal("the rate limit never answered 429: the test did not exercise it")
+	if n := em.Statuses()[429]; n < 10 {
+		t.Fatalf("%d answers 429, want the 10 faults at least: the test did not exercise them", n)
+	}
+	if n := em.RateLimited(); n != 0 {
+		t.Errorf("the rate limit itself refused %d requests; the pacer should keep under it", n)
 	}
 	names := map[string]bool{}
 	for _, a := range em.Apps(testAccountID) {

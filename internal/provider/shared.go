@@ -28,6 +28,9 @@ func parseImportID(id, objectName string) (accountID, objectID string, err error
 // apiErrorDetail turns a client error into a diagnostic detail: the HTTP
 // status with the API's own codes and messages, plus what to do next.
 func apiErrorDetail(err error) string {
+	if detail, ok := rateLimitDetail(err); ok {
+		return detail
+	}
 	var apiErr *callsapi.Error
 	if errors.As(err, &apiErr) {
 		lead := "The Cloudflare API refused the request: "
