@@ -111,42 +111,59 @@ func TestRateLimit_100AppsUnderTheLimitWithoutA429(t *testing.T) {
 
 // A plan started while another tool has spent the quota (every request of
 // the token refused for the next 10 seconds) waits the block out and
-// succeeds: its one list is refused once, with one warning in the log
-// saying how long and why, and sent again when the block ends.
+// succeeds, with one warning in the log saying how long and why. The block
+// costs one refused request: the first, whose 429 holds every other request
+// of the process until the block ends, also when each of the 20 apps is read
+// with a GET of its own (ten at a time).
 func TestRateLimit_planDuringABlockWaitsItOut(t *testing.T) {
-	t.Parallel()
-	em := rateLimitedEmulator(t, 40, 10*time.Second)
-	c := newCLI(t, em, "CLOUDFLARE_API_TOKEN="+testToken)
-	c.write("main.tf", appsConfig(20))
-	c.mustRun(0, "apply", "-auto-approve", "-parallelism=10", "-no-color")
+	for _, tc := range []struct {
+		name, refreshWithList string
+		want                  map[string]int64
+	}{
+		{"one list", "true", map[string]int64{listApps: 2}},
+		{"a GET per app", "false", map[string]int64{getApp: 21}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			em, c := appsUnderRateLimit(t, 20, 10*time.Second, "CLOUDFLARE_CALLS_REFRESH_WITH_LIST="+tc.refreshWithList)
 
-	// The apply's window is the one the other tool exceeds.
-	blocked := spendTheQuota(t, em)
-	em.ResetCounters()
-	log := logPath(t, c)
-	c.mustRun(0, "plan", "-detailed-exitcode", "-parallelism=10", "-no-color")
-	if waited := time.Since(blocked); waited < 9*time.Second {
-		t.Errorf("the plan ended %s after the block began, before the 10 s block could end", waited)
+			// The apply's window is the one the other tool exceeds.
+			blocked := spendTheQuota(t, em)
+			em.ResetCounters()
+			log := logPath(t, c)
+			c.mustRun(0, "plan", "-detailed-exitcode", "-parallelism=10", "-no-color")
+			if waited := time.Since(blocked); waited < 9*time.Second {
+				t.Errorf("the plan ended %s after the block began, before the 10 s block could end", waited)
+			}
+			if err := expectRequests(em, tc.want).err(); err != nil {
+				t.Error(err)
+			}
+			if n := em.RateLimited(); n != 1 {
+				t.Errorf("the rate limit refused %d of the plan's requests, want 1 (the first)", n)
+			}
+			if w := warnings(t, log, blockWarning); len(w) != 1 || !regexp.MustCompile(`wait_seconds=(9|10)\b`).MatchString(w[0]) {
+				t.Errorf("want one warning about the block, with wait_seconds=10, got %d:\n%s", len(w), strings.Join(w, "\n"))
+			}
+		})
 	}
-	if err := expectRequests(em, map[string]int64{listApps: 2}).err(); err != nil {
-		t.Error(err)
-	}
-	if n := em.RateLimited(); n != 1 {
-		t.Errorf("the rate limit refused %d of the plan's requests, want 1 (the first list)", n)
-	}
-	if w := warnings(t, log, blockWarning); len(w) != 1 || !regexp.MustCompile(`wait_seconds=(9|10)\b`).MatchString(w[0]) {
-		t.Errorf("want one warning about the block, with wait_seconds=10, got %d:\n%s", len(w), strings.Join(w, "\n"))
-	}
+}
+
+// appsUnderRateLimit applies n apps through the CLI against an emulator
+// allowing 40 requests per window.
+func appsUnderRateLimit(t *testing.T, n int, window time.Duration, env ...string) (*emulator.Running, *cli) {
+	t.Helper()
+	em := rateLimitedEmulator(t, 40, window)
+	c := newCLI(t, em, append([]string{"CLOUDFLARE_API_TOKEN=" + testToken}, env...)...)
+	c.write("main.tf", appsConfig(n))
+	c.mustRun(0, "apply", "-auto-approve", "-parallelism=10", "-no-color")
+	return em, c
 }
 
 // A block longer than retry_timeout_seconds fails the plan at once, with
 // one error that says how long the block lasts and which setting to raise.
 func TestRateLimit_blockLongerThanTheBudgetFailsAtOnce(t *testing.T) {
 	t.Parallel()
-	em := rateLimitedEmulator(t, 40, 60*time.Second)
-	c := newCLI(t, em, "CLOUDFLARE_API_TOKEN="+testToken)
-	c.write("main.tf", appsConfig(10))
-	c.mustRun(0, "apply", "-auto-approve", "-parallelism=10", "-no-color")
+	em, c := appsUnderRateLimit(t, 10, 60*time.Second)
 
 	spendTheQuota(t, em)
 	c.write("main.tf", "provider \"cloudflare\" {\n  retry_timeout_seconds = 5\n}\n"+appsConfig(10))
