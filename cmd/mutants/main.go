@@ -5,7 +5,7 @@
 // runs those tests, and restores the file; a mutant the tests survive is a
 // promise no test guards.
 //
-//	go run ./cmd/mutants [-list mutants.txt] [-rev HEAD | -worktree] [-run regexp] [-timeout 20m] [-keep] [-v]
+//	go run ./cmd/mutants [-list mutants.txt] [-rev HEAD | -worktree] [-run regexp] [-timeout 20m] [-keep] [-v] [-check]
 //
 // It never touches the work tree: the copy is the commit -rev (HEAD by
 // default) or, with -worktree, the work tree's files as they are now
@@ -18,8 +18,11 @@
 //	STALE     the snippet is no longer in the file, or not only once: update the entry
 //	BROKEN    the mutation does not compile, so it proves nothing: change it
 //
-// and the figure, e.g. "31 mutants: 31 killed". It exits 1 unless every
-// mutant was killed.
+// and the figure, e.g. "31 mutants: 31 killed, 0 survived". It exits 1
+// unless every mutant was killed. A stale entry (a snippet not in its file
+// exactly once, or a test pattern naming no test) is found before any test
+// runs, reported first and counted in the figure. With -check it does only
+// that, in a minute.
 package main
 
 import (
@@ -42,13 +45,14 @@ import (
 
 func main() {
 	var o options
-	flag.StringVar(&o.list, "list", "mutants.txt", "the mutants list, relative to the repository root")
+	flag.StringVar(&o.list, "list", "mutants.txt", "the mutants list: relative to the copy's root, or an absolute path")
 	flag.StringVar(&o.rev, "rev", "HEAD", "the commit to mutate a copy of")
 	flag.BoolVar(&o.worktree, "worktree", false, "mutate a copy of the work tree as it is now (uncommitted changes included) instead of -rev")
 	flag.StringVar(&o.run, "run", "", "only the mutants whose name matches this regexp")
 	flag.DurationVar(&o.timeout, "timeout", 20*time.Minute, "go test -timeout of each run")
 	flag.BoolVar(&o.keep, "keep", false, "keep the copy (its path is printed)")
 	flag.BoolVar(&o.verbose, "v", false, "print the test output of every run")
+	flag.BoolVar(&o.check, "check", false, "only check the list: every snippet in its file once, every test pattern naming tests; run no test")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -68,6 +72,7 @@ type options struct {
 	worktree       bool
 	timeout        time.Duration
 	keep, verbose  bool
+	check          bool
 }
 
 // run copies the repository, replays the mutants and reports. Its code is
@@ -106,7 +111,11 @@ func run(ctx context.Context, o options, out io.Writer) (int, error) {
 		return 2, fmt.Errorf("copying the repository: %w", err)
 	}
 
-	f, err := os.Open(filepath.Join(dir, filepath.FromSlash(o.list))) //nolint:gosec // the list in the copy, named on the command line
+	list := o.list
+	if !filepath.IsAbs(list) {
+		list = filepath.Join(dir, filepath.FromSlash(list))
+	}
+	f, err := os.Open(list) //nolint:gosec // the list named on the command line, in the copy unless absolute
 	if err != nil {
 		return 2, err
 	}
@@ -134,11 +143,34 @@ func run(ctx context.Context, o options, out io.Writer) (int, error) {
 	fmt.Fprintf(out, "%d mutants from %s, on a copy of %s in %s\n", len(mutants), o.list, what, dir)
 
 	r := &runner{dir: dir, timeout: o.timeout, out: out, verbose: o.verbose}
-	if err := r.baseline(ctx, mutants); err != nil {
+	staleWhy, err := r.check(ctx, mutants)
+	if err != nil {
 		return 2, err
 	}
 	var tally results
+	var live []mutant
 	for _, m := range mutants {
+		if why, ok := staleWhy[m.Name]; ok {
+			res := result{verdict: stale, why: why}
+			tally.add(res)
+			fmt.Fprintln(out, res.line(m))
+			continue
+		}
+		live = append(live, m)
+	}
+	if o.check {
+		fmt.Fprintf(out, "%d mutants: %d stale\n", len(mutants), tally.stale)
+		if tally.stale > 0 {
+			return 1, nil
+		}
+		return 0, nil
+	}
+	if len(live) > 0 {
+		if err := r.baseline(ctx, live); err != nil {
+			return 2, err
+		}
+	}
+	for _, m := range live {
 		if ctx.Err() != nil {
 			return 2, ctx.Err()
 		}

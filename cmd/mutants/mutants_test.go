@@ -145,6 +145,13 @@ find: return x * 3
 replace: return x
 test: ./m/ ^TestDouble$
 
+name: test-renamed
+promise: stale pattern
+file: m/m.go
+find: return x * 2
+replace: return x * 4
+test: ./m/ ^(TestDouble|TestTriple)$
+
 name: does-not-compile
 promise: broken
 file: m/m.go
@@ -173,20 +180,27 @@ test: ./m/ ^TestDouble$
 
 	var out bytes.Buffer
 	t.Setenv("TF_ACC_TERRAFORM_PATH", "unused")
+	// The copies go into a folder of this test's own, so that another run
+	// (of this test elsewhere, or of make mutants) cannot be taken for a
+	// copy this one left behind.
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
 	code, err := run(context.Background(), options{list: "mutants.txt", rev: "HEAD", timeout: 2 * time.Minute}, &out)
 	if err != nil || code != 1 {
 		t.Fatalf("code %d, error %v, want 1 (not every mutant killed):\n%s", code, err, out.String())
 	}
 	report := out.String()
 	for _, want := range []string{
-		"4 mutants from mutants.txt, on a copy of HEAD",
+		"5 mutants from mutants.txt, on a copy of HEAD",
 		"killed    double-adds",
 		"caught by TestDouble",
 		"SURVIVED  name-changed",
 		"STALE     gone",
 		`its snippet "return x * 3" is no longer in m/m.go`,
+		"STALE     test-renamed",
+		`its test pattern "^TestTriple$" names no test of the package`,
 		"BROKEN    does-not-compile",
-		"4 mutants: 1 killed, 1 survived, 1 stale, 1 broken",
+		"5 mutants: 1 killed, 1 survived, 2 stale, 1 broken",
 	} {
 		if !strings.Contains(report, want) {
 			t.Errorf("the report does not say %q:\n%s", want, report)
@@ -195,12 +209,28 @@ test: ./m/ ^TestDouble$
 	if got, err := os.ReadFile(filepath.Join(repo, "m", "m.go")); err != nil || string(got) != files["m/m.go"] {
 		t.Errorf("the work tree's m/m.go was changed: %q, %v", got, err)
 	}
-	if matches, _ := filepath.Glob(filepath.Join(os.TempDir(), "mutants-*", "m", "m.go")); len(matches) > 0 {
-		// Another run may be in progress; only a copy of this module counts.
-		for _, m := range matches {
-			if b, _ := os.ReadFile(filepath.Join(filepath.Dir(filepath.Dir(m)), "go.mod")); strings.Contains(string(b), "example.com/m") {
-				t.Errorf("the copy %s was not removed", filepath.Dir(filepath.Dir(m)))
-			}
+	if left, _ := filepath.Glob(filepath.Join(tmp, "mutants-*")); len(left) > 0 {
+		t.Errorf("the copies %v were not removed", left)
+	}
+}
+
+func TestUnmatched(t *testing.T) {
+	names := []string{"TestA", "TestB_x", "TestC"}
+	for run, want := range map[string]string{
+		"^TestA$":              "",
+		"TestB":                "",
+		"^(TestA|TestC)$":      "",
+		"TestA|TestB_x":        "",
+		"^TestA$/sub":          "",
+		"^TestD$":              `"^TestD$" names no test`,
+		"^(TestA|TestGone)$":   `"^TestGone$" names no test`,
+		"TestA|TestGone":       `"TestGone" names no test`,
+		"^(TestA|Test(B|D))$":  "", // nested: checked as a whole
+		"^(TestGone|Test(D))$": "names no test",
+	} {
+		got := unmatched(run, names)
+		if (want == "") != (got == "") || !strings.Contains(got, want) {
+			t.Errorf("unmatched(%q) = %q, want %q", run, got, want)
 		}
 	}
 }

@@ -41,11 +41,16 @@ type result struct {
 	why    string
 }
 
+// maxNamed is how many of the failed tests a report line names.
+const maxNamed = 4
+
 func (r result) line(m mutant) string {
 	s := fmt.Sprintf("%-9s %-40s %-7s %s", r.verdict, m.Name, r.took.Round(time.Second), m.Promise)
 	switch {
 	case r.why != "":
 		s += "\n          " + r.why
+	case len(r.failed) > maxNamed:
+		s += fmt.Sprintf("\n          caught by %s and %d more", strings.Join(r.failed[:maxNamed], ", "), len(r.failed)-maxNamed)
 	case len(r.failed) > 0:
 		s += "\n          caught by " + strings.Join(r.failed, ", ")
 	}
@@ -134,30 +139,124 @@ func baselineRuns(mutants []mutant) []testRun {
 	return runs
 }
 
-// mutate applies m to the copy, runs its tests and restores the file.
-func (r *runner) mutate(ctx context.Context, m mutant) result {
+// check finds the stale mutants, running no test: a snippet that is not
+// in its file once, or a test pattern (or one of its alternatives) that
+// names no test of its package. It returns why each is stale, by name.
+func (r *runner) check(ctx context.Context, mutants []mutant) (map[string]string, error) {
+	tests := map[string][]string{}
+	stale := map[string]string{}
+	for _, m := range mutants {
+		if _, err := r.read(m); err != nil {
+			stale[m.Name] = err.Error()
+			continue
+		}
+		names, ok := tests[m.Package]
+		if !ok {
+			var err error
+			if names, err = r.listTests(ctx, m.Package); err != nil {
+				return nil, err
+			}
+			tests[m.Package] = names
+		}
+		if why := unmatched(m.Run, names); why != "" {
+			stale[m.Name] = why
+		}
+	}
+	return stale, nil
+}
+
+// listTests names the top-level tests of a package.
+func (r *runner) listTests(ctx context.Context, pkg string) ([]string, error) {
+	cmd := exec.CommandContext(ctx, "go", "test", "-list", ".", pkg) //nolint:gosec // go test, with a package of the list
+	cmd.Dir = r.dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return nil, fmt.Errorf("listing the tests of %s: %w\n%s", pkg, err, tail(string(out), 15))
+	}
+	var names []string
+	for _, l := range strings.Split(string(out), "\n") {
+		if strings.HasPrefix(l, "Test") {
+			names = append(names, strings.TrimSpace(l))
+		}
+	}
+	return names, nil
+}
+
+// unmatched says which part of the -run pattern run names no test of
+// names, or "". A pattern that is a plain alternation (A|B, ^(A|B)$) must
+// match a test with each alternative; only the top level (before any "/")
+// is checked.
+func unmatched(run string, names []string) string {
+	top, _, _ := strings.Cut(run, "/")
+	parts := []string{top}
+	inner := strings.TrimSuffix(strings.TrimPrefix(top, "^"), "$")
+	anchoredStart, anchoredEnd := strings.HasPrefix(top, "^"), strings.HasSuffix(top, "$")
+	if strings.HasPrefix(inner, "(") && strings.HasSuffix(inner, ")") {
+		inner = inner[1 : len(inner)-1]
+	}
+	if !strings.ContainsAny(inner, "()") && strings.Contains(inner, "|") {
+		parts = nil
+		for _, alt := range strings.Split(inner, "|") {
+			if anchoredStart {
+				alt = "^" + alt
+			}
+			if anchoredEnd {
+				alt += "$"
+			}
+			parts = append(parts, alt)
+		}
+	}
+	for _, p := range parts {
+		re, err := regexp.Compile(p)
+		if err != nil {
+			return fmt.Sprintf("its test pattern %q does not compile: %v", p, err)
+		}
+		if !slices.ContainsFunc(names, re.MatchString) {
+			return fmt.Sprintf("its test pattern %q names no test of the package", p)
+		}
+	}
+	return ""
+}
+
+// read returns the mutant's file in the copy and the mutated text.
+func (r *runner) read(m mutant) (mutatedFile, error) {
 	path, err := inside(r.dir, m.File)
 	if err != nil {
-		return result{verdict: stale, why: err.Error()}
+		return mutatedFile{}, err
 	}
 	original, err := os.ReadFile(path) //nolint:gosec // a path inside the copy (see inside)
 	if err != nil {
-		return result{verdict: stale, why: fmt.Sprintf("%s cannot be read: %v", m.File, err)}
+		return mutatedFile{}, fmt.Errorf("%s cannot be read: %w", m.File, err)
 	}
 	mutated, err := m.apply(string(original))
 	if err != nil {
-		return result{verdict: stale, why: err.Error()}
+		return mutatedFile{}, err
 	}
 	info, err := os.Stat(path)
 	if err != nil {
+		return mutatedFile{}, err
+	}
+	return mutatedFile{path: path, original: original, mutated: []byte(mutated), mode: info.Mode().Perm()}, nil
+}
+
+type mutatedFile struct {
+	path              string
+	original, mutated []byte
+	mode              os.FileMode
+}
+
+// mutate applies m to the copy, runs its tests and restores the file.
+func (r *runner) mutate(ctx context.Context, m mutant) result {
+	f, err := r.read(m)
+	if err != nil {
 		return result{verdict: stale, why: err.Error()}
 	}
-	if err := os.WriteFile(path, []byte(mutated), info.Mode().Perm()); err != nil { //nolint:gosec // a path inside the copy
+	if err := os.WriteFile(f.path, f.mutated, f.mode); err != nil { //nolint:gosec // a path inside the copy
 		return result{verdict: broken, why: err.Error()}
 	}
 	defer func() {
-		if err := os.WriteFile(path, original, info.Mode().Perm()); err != nil { //nolint:gosec // a path inside the copy
-			panic(fmt.Sprintf("restoring %s in the copy: %v", path, err))
+		if err := os.WriteFile(f.path, f.original, f.mode); err != nil { //nolint:gosec // a path inside the copy
+			panic(fmt.Sprintf("restoring %s in the copy: %v", f.path, err))
 		}
 	}()
 

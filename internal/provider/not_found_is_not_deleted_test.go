@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -9,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -100,6 +103,49 @@ provider "cloudflare" {
 				})
 				if n := em.AppCount(); n != 0 {
 					t.Errorf("%d apps left after destroy", n)
+				}
+			})
+		}
+	}
+}
+
+// A uid in state that is not a Cloudflare id (state edited by hand, say)
+// gets the API's own 404 with code 7003 from the emulator: the refresh
+// fails with that answer and keeps the object in state, with and without
+// the list-backed refresh, for apps and TURN keys alike.
+func TestRead_malformedUIDInStateIsNotDeleted(t *testing.T) {
+	for _, k := range testKinds {
+		for _, withList := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s, refresh_with_list %v", k.resourceType, withList), func(t *testing.T) {
+				t.Parallel()
+				em := testEmulator(t)
+				p := newProtocolProvider(t, nil)
+				config := p.encode(p.schemas.Provider.ValueType(), map[string]tftypes.Value{
+					"base_url": tfString(em.URL), "api_token": tfString(testToken),
+					"refresh_with_list": tftypes.NewValue(tftypes.Bool, withList), "max_retries": tftypes.NewValue(tftypes.Number, 0),
+				})
+				configured, err := p.server.ConfigureProvider(context.Background(), &tfprotov6.ConfigureProviderRequest{TerraformVersion: "1.5.7", Config: config})
+				requireNoErrors(t, "ConfigureProvider", err, configureDiags(configured))
+
+				typ := p.resourceType(k.resourceType)
+				const malformed = "0123456789ABCDEF0123456789ABCDEF"
+				state := p.encode(typ, map[string]tftypes.Value{
+					"account_id": tfString(testAccountID), "id": tfString(malformed), "uid": tfString(malformed), "name": tfString("kept"),
+					k.secretAttr: tfString(strings.Repeat("ab", 32)), "created": tfString("2026-01-01T00:00:00.000000Z"), "modified": tfString("2026-01-01T00:00:00.000000Z"),
+				})
+				read, err := p.server.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{TypeName: k.resourceType, CurrentState: state})
+				if err != nil {
+					t.Fatal(err)
+				}
+				msg := errorDiags(read.Diagnostics)
+				if !strings.Contains(msg, "HTTP 404") || !strings.Contains(msg, "7003") || !strings.Contains(msg, "perhaps your object identifier is invalid") {
+					t.Errorf("the refresh said %q, want the API's 404 with code 7003", msg)
+				}
+				if got := p.decode(typ, read.NewState); got["uid"] != malformed || got[k.secretAttr] != strings.Repeat("ab", 32) {
+					t.Errorf("the refresh left state %v; want the object kept with its %s", got, k.secretAttr)
+				}
+				if n := em.Statuses()[404]; n != 1 {
+					t.Errorf("the emulator answered %d requests with 404, want the one GET of the malformed uid", n)
 				}
 			})
 		}

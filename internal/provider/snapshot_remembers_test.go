@@ -12,41 +12,31 @@ import (
 // it reads back as the GET found it. Against the emulator, counting requests.
 func TestRefreshSnapshots_objectFoundByGETIsRemembered(t *testing.T) {
 	for _, k := range []struct {
-		kind     callsKind
-		list     string
-		get      string
-		make     func(em *emulator.Running) (string, error)
-		existing func(em *emulator.Running) (string, error)
+		kind      callsKind
+		list, get string
+		create    func(em *emulator.Running, name string) (string, error)
 	}{
 		{appKind, listApps, getApp,
-			func(em *emulator.Running) (string, error) {
-				a, err := em.CreateApp(testAccountID, "late")
-				return a.UID, err
-			},
-			func(em *emulator.Running) (string, error) {
-				a, err := em.CreateApp(testAccountID, "early")
+			func(em *emulator.Running, name string) (string, error) {
+				a, err := em.CreateApp(testAccountID, name)
 				return a.UID, err
 			}},
 		{turnKeyKind, listTURNKeys, getTURNKey,
-			func(em *emulator.Running) (string, error) {
-				k, err := em.CreateTURNKey(testAccountID, "late")
-				return k.UID, err
-			},
-			func(em *emulator.Running) (string, error) {
-				k, err := em.CreateTURNKey(testAccountID, "early")
+			func(em *emulator.Running, name string) (string, error) {
+				k, err := em.CreateTURNKey(testAccountID, name)
 				return k.UID, err
 			}},
 	} {
 		t.Run(k.kind.typeName, func(t *testing.T) {
 			t.Parallel()
 			em := testEmulator(t)
-			early, err := k.existing(em)
+			early, err := k.create(em, "early")
 			must(t, err)
 			s := newRefreshSnapshots(testClient(t, em), true)
 			if _, found, err := s.read(t.Context(), k.kind, testAccountID, early); err != nil || !found {
 				t.Fatalf("reading the listed object: found %v, err %v", found, err)
 			}
-			late, err := k.make(em) // after the list: not in it
+			late, err := k.create(em, "late") // after the list: not in it
 			must(t, err)
 			for i := range 3 {
 				o, found, err := s.read(t.Context(), k.kind, testAccountID, late)
