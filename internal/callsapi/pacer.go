@@ -231,7 +231,7 @@ func (p *Pacer) Wait(ctx context.Context, announce func(RateLimitHold)) (*PaceTi
 		p.mu.Lock()
 		now := p.now()
 		p.rollLocked(now)
-		hold, until, mustWait := p.holdLocked(now)
+		hold, until, sure, mustWait := p.holdLocked(now)
 		if !mustWait {
 			t, err := p.sendLocked(ctx, now, deadline, hasDeadline)
 			if t != nil {
@@ -239,11 +239,11 @@ func (p *Pacer) Wait(ctx context.Context, announce func(RateLimitHold)) (*PaceTi
 			}
 			return t, err
 		}
-		if hasDeadline && !until.IsZero() && until.After(deadline) {
+		if sure && hasDeadline && until.After(deadline) {
 			p.mu.Unlock()
 			return nil, &RateLimitWaitError{RateLimitHold: hold, Left: deadline.Sub(now)}
 		}
-		if announce != nil && !until.IsZero() && (hold.Blocked || hold.Wait >= announceAfter) && until.After(p.announced.Add(time.Second)) {
+		if sure && announce != nil && (hold.Blocked || hold.Wait >= announceAfter) && until.After(p.announced.Add(time.Second)) {
 			p.announced = until
 			announce(hold)
 		}
@@ -277,14 +277,16 @@ func sleepUntil(ctx context.Context, wake <-chan struct{}, d time.Duration) erro
 	return nil
 }
 
-// holdLocked tells whether a request must wait now, and until when (zero:
-// until an answer arrives).
-func (p *Pacer) holdLocked(now time.Time) (hold RateLimitHold, until time.Time, mustWait bool) {
+// holdLocked tells whether a request must wait now, and until when at the
+// latest (zero: until an answer arrives). sure is false when an answer to a
+// request in flight may end the hold sooner, so that the deadline is no
+// reason to give up yet.
+func (p *Pacer) holdLocked(now time.Time) (hold RateLimitHold, until time.Time, sure, mustWait bool) {
 	if now.Before(p.blockedUntil) {
-		return RateLimitHold{Wait: p.blockedUntil.Sub(now), Until: p.blockedUntil, Blocked: true}, p.blockedUntil, true
+		return RateLimitHold{Wait: p.blockedUntil.Sub(now), Until: p.blockedUntil, Blocked: true}, p.blockedUntil, true, true
 	}
 	if !p.heard && p.probing {
-		return RateLimitHold{}, time.Time{}, true
+		return RateLimitHold{}, time.Time{}, false, true
 	}
 	for name, l := range p.limits {
 		quota := p.quotaOf(name, l)
@@ -293,15 +295,11 @@ func (p *Pacer) holdLocked(now time.Time) (hold RateLimitHold, until time.Time, 
 			continue
 		}
 		h := RateLimitHold{Wait: l.resetAt.Sub(now), Until: l.resetAt, Remaining: l.remaining, Quota: quota}
-		if free > 0 {
-			// Answers to the requests in flight will free the margin kept for
-			// them (some were counted already); the deadline is no reason to
-			// give up yet.
-			return h, time.Time{}, true
-		}
-		return h, l.resetAt, true
+		// With free > 0, answers to the requests in flight may free the
+		// margin kept for them (some were counted already).
+		return h, l.resetAt, free <= 0, true
 	}
-	return RateLimitHold{}, time.Time{}, false
+	return RateLimitHold{}, time.Time{}, false, false
 }
 
 // sendLocked lets one request go, through the spread. It unlocks p.mu.

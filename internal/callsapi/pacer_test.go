@@ -175,6 +175,30 @@ func TestPacer_marginForRequestsInFlight(t *testing.T) {
 	stillWaiting(t, waitAsync(t.Context(), p), "with 1 remaining, kept in reserve")
 }
 
+// A request held for the margin of requests still in flight goes when the
+// window resets, even if none of them is ever answered.
+func TestPacer_heldForRequestsInFlightGoesAtTheReset(t *testing.T) {
+	t.Parallel()
+	p := NewPacer()
+	p.noSpread = true
+	mustWait(t, p).Done(answer(200, `"default";r=3;t=1`, `"default";q=100;w=1`), nil)
+	mustWait(t, p)
+	mustWait(t, p) // two in flight, never answered: 3 remaining, 1 in reserve
+	start := time.Now()
+	third := waitAsync(t.Context(), p)
+	select {
+	case tk := <-third:
+		if tk == nil {
+			t.Fatal("Wait failed")
+		}
+		if d := time.Since(start); d < time.Second {
+			t.Errorf("the third request went after %s, before the window's reset", d)
+		}
+	case <-time.After(4 * time.Second):
+		t.Fatal("the third request is still held 4 s later, after the window's reset (1 s, and 1 s of grace)")
+	}
+}
+
 // A wait that would outlast the call's time budget fails at once, saying how
 // long and why.
 func TestPacer_holdPastTheDeadlineFailsFast(t *testing.T) {
