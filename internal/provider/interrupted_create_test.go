@@ -54,18 +54,23 @@ func (c *cli) shownState() []stateObject {
 	return shown.Values.RootModule.Resources
 }
 
-// waitForRequests waits until the emulator has counted n requests to method
-// and route.
-func waitForRequests(t *testing.T, em *emulator.Running, method, route string, n int64, run *started) {
+// primeFault answers the first create at once (before the faults injected
+// after it), so that the provider's pacer has heard the API's rate-limit
+// count and lets the other creates go together.
+var primeFault = emulator.Fault{Kind: emulator.FaultDelayAnswer, Method: "POST", Count: 1, Delay: time.Millisecond}
+
+// waitForHeldAnswers waits until the emulator holds n answers back, that is
+// until n requests are in flight.
+func waitForHeldAnswers(t *testing.T, em *emulator.Running, n int, run *started) {
 	t.Helper()
-	for deadline := time.Now().Add(60 * time.Second); requestsTo(em, method, route) < n; time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); em.HeldAnswers() < n; time.Sleep(20 * time.Millisecond) {
 		select {
 		case <-run.done:
-			t.Fatalf("the CLI exited before %d %s requests reached the emulator:\n%s", n, method, run.out.String())
+			t.Fatalf("the CLI exited before %d requests were in flight:\n%s", n, run.out.String())
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("only %d of %d %s %s requests reached the emulator", requestsTo(em, method, route), n, method, route)
+			t.Fatalf("only %d of %d requests in flight after a minute", em.HeldAnswers(), n)
 		}
 	}
 }
@@ -84,10 +89,13 @@ func TestInterruptedApply_keepsEveryCreateInFlight(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			em := testEmulator(t)
-			// The API takes a while to carry out each create, so that the
-			// interrupt lands while all of them are in flight.
-			inject(t, em, emulator.Fault{Kind: emulator.FaultDelay, Method: "POST", Route: appsRoute, Delay: 3 * time.Second})
-			inject(t, em, emulator.Fault{Kind: emulator.FaultDelay, Method: "POST", Route: turnKeysRoute, Delay: 3 * time.Second})
+			// The API carries each create out at once but holds its answer,
+			// so that the interrupt lands while they are in flight. The
+			// first is answered at once: until an answer tells it the
+			// rate limit's count, the pacer sends one request at a time.
+			inject(t, em, primeFault)
+			inject(t, em, emulator.Fault{Kind: emulator.FaultDelayAnswer, Method: "POST", Route: appsRoute, Delay: 3 * time.Second})
+			inject(t, em, emulator.Fault{Kind: emulator.FaultDelayAnswer, Method: "POST", Route: turnKeysRoute, Delay: 3 * time.Second})
 			c := newCLI(t, em, "CLOUDFLARE_API_TOKEN="+testToken)
 			c.write("main.tf", fmt.Sprintf(`
 resource "cloudflare_calls_app" "media" {
@@ -104,8 +112,7 @@ resource "cloudflare_calls_turn_key" "relay" {
 `, tc.apps, testAccountID, tc.keys, testAccountID))
 
 			run := c.start("apply", "-auto-approve", "-no-color", "-parallelism=20")
-			waitForRequests(t, em, "POST", appsRoute, int64(tc.apps), run)
-			waitForRequests(t, em, "POST", turnKeysRoute, int64(tc.keys), run)
+			waitForHeldAnswers(t, em, tc.apps+tc.keys-1, run)
 			if err := run.interrupt(); err != nil {
 				t.Fatal(err)
 			}
@@ -292,4 +299,64 @@ func flatten(out string) string {
 		lines[i] = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "│"))
 	}
 	return strings.Join(strings.Fields(strings.Join(lines, " ")), " ")
+}
+
+// The API process dies with 10 creates in flight: each was carried out and
+// none answered, and the search for them cannot reach the API either. Each
+// create ends in an error of ours naming its app, the account and how to
+// look for it; none is written to state, and nothing is called safe. (One
+// more create, answered before, primes the pacer and is in state.)
+func TestLostCreate_apiDiesWithCreatesInFlight(t *testing.T) {
+	t.Parallel()
+	const n = 10
+	em := testEmulator(t)
+	inject(t, em, primeFault)
+	inject(t, em, emulator.Fault{Kind: emulator.FaultHangAfter, Method: "POST", Route: appsRoute})
+	c := newCLI(t, em, "CLOUDFLARE_API_TOKEN="+testToken)
+	// A short budget per call, so that the searches for the lost creates
+	// give up on the vanished API within seconds.
+	c.write("main.tf", fmt.Sprintf(`
+provider "cloudflare" {
+  retry_timeout_seconds = 3
+}
+
+resource "cloudflare_calls_app" "media" {
+  count      = %d
+  account_id = %q
+  name       = "media-${count.index}"
+}
+`, n+1, testAccountID))
+
+	run := c.start("apply", "-auto-approve", "-no-color", "-parallelism=20")
+	waitForHeldAnswers(t, em, n, run)
+	em.Close()
+	out, code := run.wait(t, 2*time.Minute)
+	if code == 0 {
+		t.Fatalf("apply succeeded with the API gone:\n%s", out)
+	}
+	expectNoFrameworkError(t, out)
+	if got := strings.Count(out, "Error: Calls app may have been created, but its answer was lost"); got != n {
+		t.Errorf("%d lost-answer errors, want one per create (%d):\n%s", got, n, out)
+	}
+	// Which create primed the pacer is up to Terraform's walk; it is the
+	// one the state holds, and every other is named by an error.
+	state := c.shownState()
+	if len(state) != 1 {
+		t.Fatalf("state holds %d objects, want only the one answered before the API died", len(state))
+	}
+	wants := []string{"Looking for it in the account failed too", "account " + testAccountID}
+	for i := range n + 1 {
+		if addr := fmt.Sprintf("cloudflare_calls_app.media[%d]", i); addr != state[0].Address {
+			wants = append(wants, fmt.Sprintf(`named "media-%d" created since`, i), "with "+addr+",")
+		}
+	}
+	expectSays(t, out, wants...)
+	for _, never := range []string{"safe to", "try again"} {
+		if strings.Contains(flatten(out), never) {
+			t.Errorf("the output says %q although the creates may have been carried out:\n%s", never, out)
+		}
+	}
+	if em.AppCount() != n+1 {
+		t.Errorf("the API carried out %d creates, want %d", em.AppCount(), n+1)
+	}
 }
