@@ -32,47 +32,41 @@ var badAccountIDs = []string{"", "0123", "0123456789ABCDEF0123456789ABCDEF", "01
 // counts nothing from the failed apply. The object is untouched, and the
 // valid configuration plans no change.
 func TestBeforeAnyRequest_invalidAccountIDOnAnObjectInState(t *testing.T) {
-	for _, k := range testKinds {
-		t.Run(k.resourceType, func(t *testing.T) {
-			t.Parallel()
-			em := testEmulator(t)
-			config := func(account string) string {
-				return providerBlock(em) + fmt.Sprintf(`
+	forEachKind(t, func(t *testing.T, k testKind) {
+		t.Parallel()
+		em := testEmulator(t)
+		config := func(account string) string {
+			return providerBlock(em) + fmt.Sprintf(`
 resource %q "test" {
   account_id = %q
   name       = "kept"
 }
 `, k.resourceType, account)
-			}
-			destroyed := checkAppsDestroyed(t, em)
-			if k.resourceType == "cloudflare_calls_turn_key" {
-				destroyed = checkTURNKeysDestroyed(t, em)
-			}
-			steps := []resource.TestStep{{Config: config(testAccountID)}}
-			for i, account := range badAccountIDs {
-				steps = append(steps, resource.TestStep{
-					PreConfig:   resetCountersAfter(t, em, i > 0, fmt.Sprintf("account_id %q", badAccountIDs[max(i-1, 0)])),
-					Config:      config(account),
-					ExpectError: regexp.MustCompile(`(?s)account_id.*32 lowercase\s+hexadecimal`),
-				})
-			}
+		}
+		steps := []resource.TestStep{{Config: config(testAccountID)}}
+		for i, account := range badAccountIDs {
 			steps = append(steps, resource.TestStep{
-				PreConfig: zeroRequests(t, em, fmt.Sprintf("account_id %q", badAccountIDs[len(badAccountIDs)-1])),
-				Config:    config(testAccountID),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
+				PreConfig:   resetCountersAfter(t, em, i > 0, fmt.Sprintf("account_id %q", badAccountIDs[max(i-1, 0)])),
+				Config:      config(account),
+				ExpectError: regexp.MustCompile(`(?s)account_id.*32 lowercase\s+hexadecimal`),
 			})
-			resource.UnitTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: testProviderFactories(),
-				CheckDestroy:             destroyed,
-				Steps:                    steps,
-			})
-			if n := len(k.objects(em, testAccountID)); n != 0 {
-				t.Errorf("%d objects left after destroy", n)
-			}
+		}
+		steps = append(steps, resource.TestStep{
+			PreConfig: zeroRequests(t, em, fmt.Sprintf("account_id %q", badAccountIDs[len(badAccountIDs)-1])),
+			Config:    config(testAccountID),
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+			},
 		})
-	}
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: testProviderFactories(),
+			CheckDestroy:             k.checkDestroyed(t, em),
+			Steps:                    steps,
+		})
+		if n := len(k.objects(em, testAccountID)); n != 0 {
+			t.Errorf("%d objects left after destroy", n)
+		}
+	})
 }
 
 // resetCountersAfter is zeroRequests once a bad step has run (check), or a
@@ -88,25 +82,24 @@ func resetCountersAfter(t *testing.T, em *emulator.Running, check bool, what str
 // lax parser would read the object with a GET, which the emulator would
 // count.
 func TestBeforeAnyRequest_importBlockWithMalformedID(t *testing.T) {
-	for _, k := range testKinds {
-		t.Run(k.resourceType, func(t *testing.T) {
-			t.Parallel()
-			em := testEmulator(t)
-			existing := mustCreate(t, k, em, testAccountID, "existing")
-			upper := testAccountID + "/" + strings.ToUpper(existing.UID)
-			for _, id := range []string{
-				existing.UID,
-				upper,
-				testAccountID + "/" + existing.UID + "/extra",
-				"/" + existing.UID,
-				strings.ToUpper(testAccountID) + "/" + existing.UID,
-				testAccountID + "//" + existing.UID,
-			} {
-				t.Run(id, func(t *testing.T) {
-					resource.UnitTest(t, resource.TestCase{
-						ProtoV6ProviderFactories: testProviderFactories(),
-						Steps: []resource.TestStep{{
-							Config: providerBlock(em) + fmt.Sprintf(`
+	forEachKind(t, func(t *testing.T, k testKind) {
+		t.Parallel()
+		em := testEmulator(t)
+		existing := mustCreate(t, k, em, testAccountID, "existing")
+		upper := testAccountID + "/" + strings.ToUpper(existing.UID)
+		for _, id := range []string{
+			existing.UID,
+			upper,
+			testAccountID + "/" + existing.UID + "/extra",
+			"/" + existing.UID,
+			strings.ToUpper(testAccountID) + "/" + existing.UID,
+			testAccountID + "//" + existing.UID,
+		} {
+			t.Run(id, func(t *testing.T) {
+				resource.UnitTest(t, resource.TestCase{
+					ProtoV6ProviderFactories: testProviderFactories(),
+					Steps: []resource.TestStep{{
+						Config: providerBlock(em) + fmt.Sprintf(`
 import {
   to = %[1]s.imported
   id = %[2]q
@@ -117,15 +110,14 @@ resource %[1]q "imported" {
   name       = "existing"
 }
 `, k.resourceType, id, testAccountID),
-							PlanOnly:    true,
-							ExpectError: regexp.MustCompile(`(?s)Invalid import id for Calls (app|TURN key).*expected <account_id>/<` + k.idAttr + `>`),
-						}},
-					})
+						PlanOnly:    true,
+						ExpectError: regexp.MustCompile(`(?s)Invalid import id for Calls (app|TURN key).*expected <account_id>/<` + k.idAttr + `>`),
+					}},
 				})
-			}
-			if n := em.TotalRequests(); n != 0 {
-				t.Errorf("malformed import ids sent %d requests to the API (%v), want 0", n, em.Counters())
-			}
-		})
-	}
+			})
+		}
+		if n := em.TotalRequests(); n != 0 {
+			t.Errorf("malformed import ids sent %d requests to the API (%v), want 0", n, em.Counters())
+		}
+	})
 }

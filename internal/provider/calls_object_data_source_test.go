@@ -22,66 +22,8 @@ import (
 // thirdTestAccountID has nothing in it.
 const thirdTestAccountID = "00000000000000000000000000000000"
 
-// emulatorObject is an app or a TURN key as the emulator holds it, secret included.
-type emulatorObject struct {
-	UID, Name, Secret string
-	Created, Modified time.Time
-}
-
 // wireTime is a timestamp as the API sends it.
 func wireTime(t time.Time) string { return t.UTC().Format(emulator.TimeFormat) }
-
-// testKind lets one test cover apps and TURN keys alike.
-type testKind struct {
-	resourceType, pluralType string
-	idAttr, listAttr         string
-	secretAttr, notFound     string
-
-	create  func(em *emulator.Running, accountID, name string) (emulatorObject, error)
-	objects func(em *emulator.Running, accountID string) []emulatorObject
-}
-
-var testKinds = []testKind{
-	{
-		resourceType: "cloudflare_calls_app", pluralType: "cloudflare_calls_apps",
-		idAttr: "app_id", listAttr: "apps", secretAttr: "secret", notFound: "Calls app not found",
-		create: func(em *emulator.Running, accountID, name string) (emulatorObject, error) {
-			a, err := em.CreateApp(accountID, name)
-			return emulatorObject{a.UID, a.Name, a.Secret, a.Created, a.Modified}, err
-		},
-		objects: func(em *emulator.Running, accountID string) []emulatorObject {
-			var out []emulatorObject
-			for _, a := range em.Apps(accountID) {
-				out = append(out, emulatorObject{a.UID, a.Name, a.Secret, a.Created, a.Modified})
-			}
-			return out
-		},
-	},
-	{
-		resourceType: "cloudflare_calls_turn_key", pluralType: "cloudflare_calls_turn_keys",
-		idAttr: "key_id", listAttr: "turn_keys", secretAttr: "key", notFound: "Calls TURN key not found",
-		create: func(em *emulator.Running, accountID, name string) (emulatorObject, error) {
-			k, err := em.CreateTURNKey(accountID, name)
-			return emulatorObject{k.UID, k.Name, k.Key, k.Created, k.Modified}, err
-		},
-		objects: func(em *emulator.Running, accountID string) []emulatorObject {
-			var out []emulatorObject
-			for _, k := range em.TURNKeys(accountID) {
-				out = append(out, emulatorObject{k.UID, k.Name, k.Key, k.Created, k.Modified})
-			}
-			return out
-		},
-	},
-}
-
-func mustCreate(t *testing.T, k testKind, em *emulator.Running, accountID, name string) emulatorObject {
-	t.Helper()
-	o, err := k.create(em, accountID, name)
-	if err != nil {
-		t.Fatalf("creating %s %q in the emulator: %v", k.resourceType, name, err)
-	}
-	return o
-}
 
 // expectNoSecretInDataSources fails if any attribute of any data source in
 // state (nested values included) equals or contains a secret or key that the

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"regexp"
 	"testing"
@@ -75,27 +74,6 @@ func importID(resourceName string) func(*terraform.State) (string, error) {
 			return "", fmt.Errorf("%s not in state", resourceName)
 		}
 		return rs.Primary.Attributes["account_id"] + "/" + rs.Primary.Attributes["uid"], nil
-	}
-}
-
-// checkAppsDestroyed asks the emulator, through the API, whether every app in
-// state is gone.
-func checkAppsDestroyed(t *testing.T, em *emulator.Running) func(*terraform.State) error {
-	return func(s *terraform.State) error {
-		c := testClient(t, em)
-		for _, rs := range s.RootModule().Resources {
-			if rs.Type != "cloudflare_calls_app" {
-				continue
-			}
-			_, err := c.GetApp(context.Background(), rs.Primary.Attributes["account_id"], rs.Primary.Attributes["uid"])
-			if err == nil {
-				return fmt.Errorf("app %s still exists", rs.Primary.Attributes["uid"])
-			}
-			if !callsapi.IsNotFound(err) {
-				return fmt.Errorf("checking app %s: %w", rs.Primary.Attributes["uid"], err)
-			}
-		}
-		return nil
 	}
 }
 

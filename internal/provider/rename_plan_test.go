@@ -34,14 +34,10 @@ resource %q "test" {
 				known = append(known, plancheck.ExpectKnownValue(addr, tfjsonpath.New(attr), knownvalue.StringRegexp(format)))
 			}
 			known = append(known, plancheck.ExpectUnknownValue(addr, tfjsonpath.New("modified")))
-			destroyed := checkAppsDestroyed(t, em)
-			if k.resourceType == "cloudflare_calls_turn_key" {
-				destroyed = checkTURNKeysDestroyed(t, em)
-			}
 
 			parallelUnitTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testProviderFactories(),
-				CheckDestroy:             destroyed,
+				CheckDestroy:             k.checkDestroyed(t, em),
 				Steps: []resource.TestStep{
 					{Config: config("before")},
 					{
