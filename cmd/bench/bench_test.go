@@ -5,9 +5,13 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
+
+	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator"
 )
 
 func TestAccountIDsAreValidAndDistinct(t *testing.T) {
@@ -103,5 +107,40 @@ func TestLeastTimeUnderTheRule(t *testing.T) {
 		if d := got - tc.want; d < -time.Millisecond || d > time.Millisecond {
 			t.Errorf("%s: leastTime = %s, want %s", tc.name, got, tc.want)
 		}
+	}
+}
+
+// The rate-limit report can be written again from its JSON, word for word.
+func TestRateLimitReportRerendersFromItsJSON(t *testing.T) {
+	phases := func(scale time.Duration) rateLimitRun {
+		return rateLimitRun{Limit: "40/10s", Phases: []rateLimitPhase{
+			{Name: "apply (create)", Wall: 30 * scale, Requests: 100},
+			{Name: "plan (unchanged)", Wall: scale, Requests: 1},
+			{Name: "destroy", Wall: 30 * scale, Requests: 101},
+		}}
+	}
+	dir := t.TempDir()
+	cfg := config{mode: modeRateLimit, apps: 100, parallelism: 10, latency: 20 * time.Millisecond,
+		rateLimit: emulator.RateLimit{Requests: 40, Window: 10 * time.Second}, outDir: dir}
+	mc := machine{nproc: 2, cpuModel: "test CPU", date: time.Date(2026, 12, 1, 20, 0, 0, 0, time.UTC), loadBefore: "1 1 1", loadAfter: "2 2 2"}
+	if err := writeRateLimitReport(cfg, mc, phases(100*time.Millisecond), phases(time.Second), 90*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	first, err := os.ReadFile(filepath.Join(dir, "rate-limit.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rerenderRateLimit(config{mode: modeRateLimit, outDir: dir}, filepath.Join(dir, "rate-limit.json")); err != nil {
+		t.Fatal(err)
+	}
+	again, err := os.ReadFile(filepath.Join(dir, "rate-limit.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(first) != string(again) {
+		t.Errorf("the report written again differs:\n%s\n---\n%s", first, again)
+	}
+	if !bytes.Contains(first, []byte("1.22× the rule's own floor")) {
+		t.Errorf("the report does not judge 61 s against the rule's floor of 50 s:\n%s", first)
 	}
 }

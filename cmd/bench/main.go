@@ -59,7 +59,10 @@ func main() {
 		os.Exit(2)
 	}
 	run := run
-	if cfg.mode == modeRateLimit {
+	switch {
+	case cfg.mode == modeRateLimit && cfg.rerender != "":
+		run = func(context.Context, config) error { return rerenderRateLimit(cfg, cfg.rerender) }
+	case cfg.mode == modeRateLimit:
 		run = runRateLimit
 	}
 	if err := run(ctx, cfg); err != nil {
@@ -91,6 +94,7 @@ type config struct {
 	apps        int
 	parallelism int
 	rateLimit   emulator.RateLimit
+	rerender    string
 }
 
 func parseFlags(args []string) (config, error) {
@@ -100,6 +104,7 @@ func parseFlags(args []string) (config, error) {
 	apps := fs.Int("apps", 1000, "rate-limit mode: the number of apps")
 	parallelism := fs.Int("parallelism", 20, "rate-limit mode: Terraform's -parallelism")
 	rateLimit := fs.String("rate-limit", "1200/5m", "rate-limit mode: the emulator's rule, `requests/window`")
+	rerender := fs.String("rerender", "", "rate-limit mode: write the report again from this `rate-limit.json`, measuring nothing")
 	counts := fs.String("n", "100,300,1000", "comma-separated `numbers` of apps to measure")
 	reps := fs.Int("reps", 5, "timed plans per variant and number of apps")
 	applyReps := fs.Int("apply-reps", 3, "timed applies (creates) per variant and number of apps")
@@ -115,7 +120,7 @@ func parseFlags(args []string) (config, error) {
 		return config{}, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	cfg := config{mode: *mode, reps: *reps, applyReps: *applyReps, latency: *latency, outDir: *outDir, keep: *keep, goCommand: "go", planTimout: *planTimeout,
-		apps: *apps, parallelism: *parallelism}
+		apps: *apps, parallelism: *parallelism, rerender: *rerender}
 	switch cfg.mode {
 	case modePlans:
 	case modeRateLimit:

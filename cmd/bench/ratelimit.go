@@ -33,7 +33,10 @@ import (
 // and with N <= Q it is T_free itself. It is a floor no client can beat:
 // sending the first window's Q requests at once and waiting out the window
 // is the fastest the rule allows, and it leaves nothing to the user's other
-// tools. Targets: no request refused, no error, total time within 2× least.
+// tools. Its second term is measured, so it moves with the machine's load;
+// the first, (ceil(N/Q) - 1) · W, is the rule's alone. Targets: no request
+// refused, no error, total time within 2× the least, judged against the
+// smaller of the two floors (the stricter) when N > Q.
 
 // rateLimitPhase is one Terraform command of the run.
 type rateLimitPhase struct {
@@ -172,6 +175,44 @@ func rateLimitRunOnce(ctx context.Context, cfg config, v *variant, dir string, l
 	return run, nil
 }
 
+// rerenderRateLimit writes the report again from a rate-limit.json, as
+// after a change to the report's wording: nothing is measured.
+func rerenderRateLimit(cfg config, path string) error {
+	data, err := os.ReadFile(path) //nolint:gosec // a results file the user names
+	if err != nil {
+		return err
+	}
+	var saved struct {
+		Apps        int           `json:"apps"`
+		Parallelism int           `json:"parallelism"`
+		Latency     time.Duration `json:"latency_ns"`
+		Elapsed     time.Duration `json:"elapsed_ns"`
+		Free        rateLimitRun  `json:"free"`
+		Limited     rateLimitRun  `json:"limited"`
+		Machine     struct {
+			NProc      int       `json:"nproc"`
+			CPUModel   string    `json:"cpu_model"`
+			Kernel     string    `json:"kernel"`
+			Go         string    `json:"go"`
+			Terraform  string    `json:"terraform"`
+			Date       time.Time `json:"date"`
+			LoadBefore string    `json:"load_before"`
+			LoadAfter  string    `json:"load_after"`
+		} `json:"machine"`
+	}
+	if err := json.Unmarshal(data, &saved); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	cfg.apps, cfg.parallelism, cfg.latency = saved.Apps, saved.Parallelism, saved.Latency
+	if cfg.rateLimit, err = emulator.ParseRateLimit(saved.Limited.Limit); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	m := saved.Machine
+	mc := machine{nproc: m.NProc, cpuModel: m.CPUModel, kernel: m.Kernel, goVersion: m.Go, terraform: m.Terraform, date: m.Date,
+		loadBefore: m.LoadBefore, loadAfter: m.LoadAfter}
+	return writeRateLimitReport(cfg, mc, saved.Free, saved.Limited, saved.Elapsed)
+}
+
 func writeRateLimitReport(cfg config, mc machine, free, limited rateLimitRun, elapsed time.Duration) error {
 	freeWall, freeRequests, _, freeErrors := free.total()
 	wall, requests, refused, errs := limited.total()
@@ -181,7 +222,12 @@ func writeRateLimitReport(cfg config, mc machine, free, limited rateLimitRun, el
 	}
 	least := leastTime(requests, rule.Requests, rule.Window, freeWall, freeRequests)
 	full := int64(math.Ceil(float64(requests)/float64(rule.Requests))) - 1
-	ratio := wall.Seconds() / least.Seconds()
+	ruleFloor := time.Duration(full) * rule.Window
+	strict := least
+	if full >= 1 {
+		strict = min(least, ruleFloor)
+	}
+	ratio := wall.Seconds() / strict.Seconds()
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "Measured %s by `make bench-rate-limit` (`go run ./cmd/bench -mode rate-limit`, %s in all): %s apps created, "+
@@ -208,7 +254,14 @@ func writeRateLimitReport(cfg config, mc machine, free, limited rateLimitRun, el
 	b.WriteString("### Targets\n\n")
 	fmt.Fprintf(&b, "- No request refused by the rate limit: **%s** (%d).\n", verdict(refused == 0), refused)
 	fmt.Fprintf(&b, "- No error: **%s** (%d; %d in the run without a limit).\n", verdict(errs == 0 && freeErrors == 0), errs, freeErrors)
-	fmt.Fprintf(&b, "- Total time within 2× the least: **%s** (%s against %s, %.2f×).\n", verdict(ratio <= 2), seconds(wall), seconds(least), ratio)
+	if full >= 1 {
+		fmt.Fprintf(&b, "- Total time within 2× the least: **%s**: %s is %.2f× the rule's own floor, (ceil(N/Q) − 1) · W = %s, and %.2f× "+
+			"the least with T_free (%s). The second depends on the machine's load in the run without a limit (see the load averages "+
+			"below), so the target is judged against the first, the stricter.\n",
+			verdict(ratio <= 2), seconds(wall), wall.Seconds()/ruleFloor.Seconds(), seconds(ruleFloor), wall.Seconds()/least.Seconds(), seconds(least))
+	} else {
+		fmt.Fprintf(&b, "- Total time within 2× the least: **%s** (%s against %s, %.2f×).\n", verdict(ratio <= 2), seconds(wall), seconds(least), ratio)
+	}
 	fmt.Fprintf(&b, "\nMachine: %s, `nproc` %d, Linux %s, %s, %s; load average %s at the start and %s at the end.\n",
 		mc.cpuModel, mc.nproc, mc.kernel, mc.goVersion, mc.terraform, mc.loadBefore, mc.loadAfter)
 
@@ -221,7 +274,8 @@ func writeRateLimitReport(cfg config, mc machine, free, limited rateLimitRun, el
 	}
 	raw, err := json.MarshalIndent(map[string]any{
 		"apps": cfg.apps, "parallelism": cfg.parallelism, "latency_ns": cfg.latency,
-		"free": free, "limited": limited, "least_ns": least, "ratio_to_least": ratio,
+		"free": free, "limited": limited, "least_ns": least, "rule_floor_ns": ruleFloor, "ratio_to_least": ratio, "elapsed_ns": elapsed,
+		"rate_limit": cfg.rateLimit.String(),
 		"machine": map[string]any{"nproc": mc.nproc, "cpu_model": mc.cpuModel, "kernel": mc.kernel, "go": mc.goVersion, "terraform": mc.terraform,
 			"date": mc.date, "load_before": mc.loadBefore, "load_after": mc.loadAfter},
 	}, "", "  ")
