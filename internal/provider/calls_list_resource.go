@@ -62,6 +62,14 @@ func (l *callsListResource) List(ctx context.Context, req list.ListRequest, stre
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return
 	}
+	// Terraform validates the config first; a client that did not still
+	// sends no request with a malformed account id.
+	checked := &validator.StringResponse{}
+	idValidator("account id").ValidateString(ctx, validator.StringRequest{Path: path.Root("account_id"), ConfigValue: accountID}, checked)
+	if checked.Diagnostics.HasError() {
+		stream.Results = list.ListResultsStreamDiagnostics(checked.Diagnostics)
+		return
+	}
 	ctx = l.data.withMasks(ctx)
 
 	objects, err := k.list(ctx, l.data.client, accountID.ValueString())
