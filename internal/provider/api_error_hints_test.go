@@ -144,20 +144,12 @@ func TestAPIErrorDetail_saysWhatToDo(t *testing.T) {
 func TestProvider_baseURLWithoutClientV4SaysToCheckIt(t *testing.T) {
 	em := testEmulator(t)
 	root := strings.TrimSuffix(em.URL, emulator.APIPrefix)
-	providerAt := func(base string) string {
-		return fmt.Sprintf(`
-provider "cloudflare" {
-  base_url  = %q
-  api_token = %q
-}
-`, base, testToken)
-	}
 	advice := words("check base_url (or CLOUDFLARE_BASE_URL), which must be the API's base URL, ending in /client/v4 like the default " + callsapi.DefaultBaseURL + ".")
 	parallelUnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories(),
 		Steps: []resource.TestStep{
 			{
-				Config: providerAt(root) + fmt.Sprintf(`
+				Config: providerConfig(root, testToken) + fmt.Sprintf(`
 resource "cloudflare_calls_app" "test" {
   account_id = %q
   name       = "x"
@@ -168,7 +160,7 @@ resource "cloudflare_calls_app" "test" {
 					`\s+` + words("The API has no route for this URL:") + `\s+` + advice),
 			},
 			{
-				Config: providerAt(textServer(t)+"/client/v4") + fmt.Sprintf(`
+				Config: providerConfig(textServer(t)+"/client/v4", testToken) + fmt.Sprintf(`
 data "cloudflare_calls_apps" "test" {
   account_id = %q
 }

@@ -31,15 +31,7 @@ func wireTime(t time.Time) string { return t.UTC().Format(emulator.TimeFormat) }
 // to compare, so it cannot pass vacuously.
 func expectNoSecretInDataSources(em *emulator.Running, accounts ...string) statecheck.StateCheck {
 	return stateCheckFunc(func(state *tfjson.State) error {
-		var secrets []string
-		for _, acct := range accounts {
-			for _, a := range em.Apps(acct) {
-				secrets = append(secrets, a.Secret)
-			}
-			for _, k := range em.TURNKeys(acct) {
-				secrets = append(secrets, k.Key)
-			}
-		}
+		secrets := allSecrets(em, accounts...)
 		if len(secrets) == 0 {
 			return fmt.Errorf("the emulator holds no secret to look for")
 		}

@@ -95,8 +95,14 @@ var testKinds = []testKind{
 // addr is the address of the resource that config declares.
 func (k testKind) addr() string { return k.resourceType + ".test" }
 
+// config declares the resource (addr) against em.
 func (k testKind) config(em *emulator.Running, accountID, name string) string {
-	return providerBlock(em) + fmt.Sprintf(`
+	return providerBlock(em) + k.resourceBlock(accountID, name)
+}
+
+// resourceBlock declares the resource addr names.
+func (k testKind) resourceBlock(accountID, name string) string {
+	return fmt.Sprintf(`
 resource %q "test" {
   account_id = %q
   name       = %q

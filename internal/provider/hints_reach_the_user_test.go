@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"fmt"
 	"net"
 	"regexp"
 	"testing"
@@ -47,13 +46,7 @@ func TestAPIErrors_reachTheUserWithWhatToDo(t *testing.T) {
 			parallelUnitTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testProviderFactories(),
 				Steps: []resource.TestStep{{
-					Config: fmt.Sprintf(`
-provider "cloudflare" {
-  base_url    = %q
-  api_token   = %q
-  max_retries = 0
-}
-`, tc.baseURL, tc.token) + appOnly,
+					Config:      providerConfig(tc.baseURL, tc.token, "max_retries = 0") + appOnly,
 					ExpectError: regexp.MustCompile(tc.want),
 				}},
 			})

@@ -45,14 +45,7 @@ func TestLogs_credentialEchoedByTheAPIIsMasked(t *testing.T) {
 	for _, auth := range []string{"token", "key"} {
 		t.Run(auth, func(t *testing.T) {
 			t.Parallel()
-			em, err := emulator.Start(emulator.Options{
-				Tokens: []string{testToken},
-				Keys:   []emulator.Credential{{Email: "ops@example.com", Key: apiKey}},
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(em.Close)
+			em := testEmulatorWithKey(t, apiKey)
 			var echo atomic.Bool
 			front := httptest.NewServer(echoCredential(em, &echo))
 			t.Cleanup(front.Close)

@@ -226,11 +226,11 @@ func TestProvider_badConfigurationIsRefusedBeforeAnyRequest(t *testing.T) {
 	}
 }
 
-func TestProvider_credentialsFromEnvironment(t *testing.T) {
-	em := testEmulator(t)
-	clearCloudflareEnv(t)
-	t.Setenv(EnvAPIToken, testToken)
-	t.Setenv(EnvBaseURL, em.URL)
+// applyWithProviderFromEnvironment applies appOnly, which has no provider
+// block, so the provider is configured from the environment alone; the app it
+// creates must be in em.
+func applyWithProviderFromEnvironment(t *testing.T, em *emulator.Running) {
+	t.Helper()
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories(),
 		CheckDestroy:             checkAppsDestroyed(t, em),
@@ -239,6 +239,14 @@ func TestProvider_credentialsFromEnvironment(t *testing.T) {
 			ConfigStateChecks: []statecheck.StateCheck{expectEmulatorApp(em, appAddr)},
 		}},
 	})
+}
+
+func TestProvider_credentialsFromEnvironment(t *testing.T) {
+	em := testEmulator(t)
+	clearCloudflareEnv(t)
+	t.Setenv(EnvAPIToken, testToken)
+	t.Setenv(EnvBaseURL, em.URL)
+	applyWithProviderFromEnvironment(t, em)
 }
 
 func TestProvider_legacyKeyAndEmail(t *testing.T) {
@@ -290,12 +298,7 @@ func TestProvider_wrongTokenIsReportedWithStatusAndCode(t *testing.T) {
 	parallelUnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories(),
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
-provider "cloudflare" {
-  base_url  = %q
-  api_token = "not-the-right-token"
-}
-`, em.URL) + appOnly,
+			Config:      providerConfig(em.URL, "not-the-right-token") + appOnly,
 			ExpectError: regexp.MustCompile(`(?s)Unable to create Calls app.*HTTP 403.*10000.*Authentication error`),
 		}},
 	})
@@ -322,12 +325,7 @@ func TestProvider_userAgentNamesProviderAndVersion(t *testing.T) {
 	parallelUnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories(),
 		Steps: []resource.TestStep{{
-			Config: fmt.Sprintf(`
-provider "cloudflare" {
-  base_url  = %q
-  api_token = %q
-}
-`, ts.URL+"/client/v4", testToken) + appOnly,
+			Config: providerConfig(ts.URL+"/client/v4", testToken) + appOnly,
 		}},
 	})
 	mu.Lock()
@@ -350,14 +348,7 @@ func TestProvider_tokenWithEmailInTheEnvironmentWorks(t *testing.T) {
 	t.Setenv(EnvAPIToken, testToken)
 	t.Setenv(EnvEmail, "ops@example.com")
 	t.Setenv(EnvBaseURL, em.URL)
-	resource.UnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories(),
-		CheckDestroy:             checkAppsDestroyed(t, em),
-		Steps: []resource.TestStep{{
-			Config:            appOnly,
-			ConfigStateChecks: []statecheck.StateCheck{expectEmulatorApp(em, appAddr)},
-		}},
-	})
+	applyWithProviderFromEnvironment(t, em)
 }
 
 // A base_url whose path is wrong answers 400 "no route": that is an error,
@@ -365,16 +356,7 @@ func TestProvider_tokenWithEmailInTheEnvironmentWorks(t *testing.T) {
 func TestProvider_wrongBaseURLPathKeepsState(t *testing.T) {
 	em := testEmulator(t)
 	sameSecret := statecheck.CompareValue(compare.ValuesSame())
-	wrong := fmt.Sprintf(`
-provider "cloudflare" {
-  base_url  = %q
-  api_token = %q
-}
-resource "cloudflare_calls_app" "test" {
-  account_id = %q
-  name       = "kept"
-}
-`, em.URL+"/typo", testToken, testAccountID)
+	wrong := providerConfig(em.URL+"/typo", testToken) + appTestKind.resourceBlock(testAccountID, "kept")
 	parallelUnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories(),
 		CheckDestroy:             checkAppsDestroyed(t, em),

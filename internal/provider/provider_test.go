@@ -3,6 +3,7 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
@@ -36,7 +37,22 @@ func testProviderFactories() map[string]func() (tfprotov6.ProviderServer, error)
 // accepts testToken, and stops it when the test ends.
 func testEmulator(t *testing.T) *emulator.Running {
 	t.Helper()
-	em, err := emulator.Start(emulator.Options{Tokens: []string{testToken}})
+	return startEmulator(t, emulator.Options{Tokens: []string{testToken}})
+}
+
+// testEmulatorWithKey is testEmulator that also accepts the legacy API key
+// apiKey with the email ops@example.com.
+func testEmulatorWithKey(t *testing.T, apiKey string) *emulator.Running {
+	t.Helper()
+	return startEmulator(t, emulator.Options{
+		Tokens: []string{testToken},
+		Keys:   []emulator.Credential{{Email: "ops@example.com", Key: apiKey}},
+	})
+}
+
+func startEmulator(t *testing.T, o emulator.Options) *emulator.Running {
+	t.Helper()
+	em, err := emulator.Start(o)
 	if err != nil {
 		t.Fatalf("starting emulator: %v", err)
 	}
@@ -46,13 +62,21 @@ func testEmulator(t *testing.T) *emulator.Running {
 
 // providerBlock configures the provider for em with an explicit token, so a
 // test does not depend on the environment.
-func providerBlock(em *emulator.Running) string {
+func providerBlock(em *emulator.Running) string { return providerConfig(em.URL, testToken) }
+
+// providerConfig is a provider block for the API at baseURL with token, and
+// any further settings ("max_retries = 0"), one a line.
+func providerConfig(baseURL, token string, settings ...string) string {
+	var more strings.Builder
+	for _, s := range settings {
+		more.WriteString("  " + s + "\n")
+	}
 	return fmt.Sprintf(`
 provider "cloudflare" {
   base_url  = %q
   api_token = %q
-}
-`, em.URL, testToken)
+%s}
+`, baseURL, token, more.String())
 }
 
 // testClient is an outside client, used to change things behind Terraform's

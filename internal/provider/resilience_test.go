@@ -372,17 +372,7 @@ func TestResilience_retriesAreBounded(t *testing.T) {
 				t.Fatal(err)
 			}
 			inject(t, em, tc.fault)
-			config := fmt.Sprintf(`
-provider "cloudflare" {
-  base_url  = %q
-  api_token = %q
-  %s
-}
-resource "cloudflare_calls_app" "test" {
-  account_id = %q
-  name       = "bounded"
-}
-`, em.URL, testToken, tc.settings, testAccountID)
+			config := providerConfig(em.URL, testToken, tc.settings) + appTestKind.resourceBlock(testAccountID, "bounded")
 			parallelUnitTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testProviderFactories(),
 				Steps: []resource.TestStep{{

@@ -6,8 +6,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator"
 )
 
 // With TF_LOG=trace, the whole log of a create, a refresh, a rename and an
@@ -18,14 +16,7 @@ func TestSecrets_neverInTraceLogs(t *testing.T) {
 	for _, auth := range []string{"token", "key"} {
 		t.Run(auth, func(t *testing.T) {
 			t.Parallel()
-			em, err := emulator.Start(emulator.Options{
-				Tokens: []string{testToken},
-				Keys:   []emulator.Credential{{Email: "ops@example.com", Key: apiKey}},
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(em.Close)
+			em := testEmulatorWithKey(t, apiKey)
 			logPath := filepath.Join(t.TempDir(), "trace.log")
 			c := newCLI(t, em, "TF_LOG=trace", "TF_LOG_PATH="+logPath)
 
