@@ -94,8 +94,9 @@ func TestInterruptedApply_keepsEveryCreateInFlight(t *testing.T) {
 			// first is answered at once: until an answer tells it the
 			// rate limit's count, the pacer sends one request at a time.
 			inject(t, em, primeFault)
-			inject(t, em, emulator.Fault{Kind: emulator.FaultDelayAnswer, Method: "POST", Route: appsRoute, Delay: 3 * time.Second})
-			inject(t, em, emulator.Fault{Kind: emulator.FaultDelayAnswer, Method: "POST", Route: turnKeysRoute, Delay: 3 * time.Second})
+			// Long enough for 20 creates to get in flight on a loaded machine.
+			inject(t, em, emulator.Fault{Kind: emulator.FaultDelayAnswer, Method: "POST", Route: appsRoute, Delay: 10 * time.Second})
+			inject(t, em, emulator.Fault{Kind: emulator.FaultDelayAnswer, Method: "POST", Route: turnKeysRoute, Delay: 10 * time.Second})
 			c := newCLI(t, em, "CLOUDFLARE_API_TOKEN="+testToken)
 			c.write("main.tf", fmt.Sprintf(`
 resource "cloudflare_calls_app" "media" {
@@ -313,11 +314,12 @@ func TestLostCreate_apiDiesWithCreatesInFlight(t *testing.T) {
 	inject(t, em, primeFault)
 	inject(t, em, emulator.Fault{Kind: emulator.FaultHangAfter, Method: "POST", Route: appsRoute})
 	c := newCLI(t, em, "CLOUDFLARE_API_TOKEN="+testToken)
-	// A short budget per call, so that the searches for the lost creates
-	// give up on the vanished API within seconds.
+	// A budget per call long enough for every create to be in flight at
+	// once on a loaded machine, and short enough that the searches for the
+	// lost creates give up on the vanished API soon.
 	c.write("main.tf", fmt.Sprintf(`
 provider "cloudflare" {
-  retry_timeout_seconds = 3
+  retry_timeout_seconds = 20
 }
 
 resource "cloudflare_calls_app" "media" {
