@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -125,12 +126,10 @@ func (r *callsResource) Create(ctx context.Context, req resource.CreateRequest, 
 
 func (r *callsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	k := r.kind
-	state, diags := k.getModel(ctx, req.State.Get)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, state, ok := r.priorState(ctx, req.State.Get, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx = r.data.withMasks(ctx, state.Secret.ValueString())
 	// The response starts with the prior identity, which never changes; only
 	// state written before identities existed has none to keep. Set before
 	// asking the API: an instance removed below must still carry one.
@@ -161,12 +160,10 @@ func (r *callsResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	k := r.kind
 	plan, diags := k.getModel(ctx, req.Plan.Get)
 	resp.Diagnostics.Append(diags...)
-	state, diags := k.getModel(ctx, req.State.Get)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, state, ok := r.priorState(ctx, req.State.Get, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx = r.data.withMasks(ctx, state.Secret.ValueString())
 
 	renamed, err := k.rename(ctx, r.data.client, state.AccountID.ValueString(), state.UID.ValueString(), plan.Name.ValueString())
 	if err != nil {
@@ -185,12 +182,10 @@ func (r *callsResource) Update(ctx context.Context, req resource.UpdateRequest, 
 
 func (r *callsResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	k := r.kind
-	state, diags := k.getModel(ctx, req.State.Get)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
+	ctx, state, ok := r.priorState(ctx, req.State.Get, &resp.Diagnostics)
+	if !ok {
 		return
 	}
-	ctx = r.data.withMasks(ctx, state.Secret.ValueString())
 
 	err := k.delete(ctx, r.data.client, state.AccountID.ValueString(), state.UID.ValueString())
 	if err != nil && !callsapi.IsNotFound(err) {
@@ -198,6 +193,18 @@ func (r *callsResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 		return
 	}
 	r.data.snapshots.remove(k, state.AccountID.ValueString(), state.UID.ValueString())
+}
+
+// priorState reads the state Read, Update and Delete start from (pass its
+// Get method) and returns ctx with the object's secret masked in logs; ok is
+// false when diags, which may already hold the plan's errors, has an error.
+func (r *callsResource) priorState(ctx context.Context, get func(context.Context, any) diag.Diagnostics, diags *diag.Diagnostics) (context.Context, callsModel, bool) {
+	state, d := r.kind.getModel(ctx, get)
+	diags.Append(d...)
+	if diags.HasError() {
+		return ctx, state, false
+	}
+	return r.data.withMasks(ctx, state.Secret.ValueString()), state, true
 }
 
 func (r *callsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
