@@ -66,11 +66,13 @@ func waitForHeldAnswers(t *testing.T, em *emulator.Running, n int, run *started)
 	for deadline := time.Now().Add(60 * time.Second); em.HeldAnswers() < n; time.Sleep(20 * time.Millisecond) {
 		select {
 		case <-run.done:
-			t.Fatalf("the CLI exited before %d requests were in flight:\n%s", n, run.out.String())
+			t.Fatalf("the CLI exited before %d requests were in flight (%d held, %d creates of apps and %d of TURN keys seen):\n%s",
+				n, em.HeldAnswers(), requestsTo(em, "POST", appsRoute), requestsTo(em, "POST", turnKeysRoute), run.out.String())
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("only %d of %d requests in flight after a minute", em.HeldAnswers(), n)
+			t.Fatalf("only %d of %d requests in flight after a minute (%d creates of apps and %d of TURN keys seen)",
+				em.HeldAnswers(), n, requestsTo(em, "POST", appsRoute), requestsTo(em, "POST", turnKeysRoute))
 		}
 	}
 }
@@ -94,9 +96,10 @@ func TestInterruptedApply_keepsEveryCreateInFlight(t *testing.T) {
 			// first is answered at once: until an answer tells it the
 			// rate limit's count, the pacer sends one request at a time.
 			inject(t, em, primeFault)
-			// Long enough for 20 creates to get in flight on a loaded machine.
-			inject(t, em, emulator.Fault{Kind: emulator.FaultDelayAnswer, Method: "POST", Route: appsRoute, Delay: 10 * time.Second})
-			inject(t, em, emulator.Fault{Kind: emulator.FaultDelayAnswer, Method: "POST", Route: turnKeysRoute, Delay: 10 * time.Second})
+			// Long enough for 20 creates to get in flight on a machine
+			// loaded by the rest of the suite.
+			inject(t, em, emulator.Fault{Kind: emulator.FaultDelayAnswer, Method: "POST", Route: appsRoute, Delay: 20 * time.Second})
+			inject(t, em, emulator.Fault{Kind: emulator.FaultDelayAnswer, Method: "POST", Route: turnKeysRoute, Delay: 20 * time.Second})
 			c := newCLI(t, em, "CLOUDFLARE_API_TOKEN="+testToken)
 			c.write("main.tf", fmt.Sprintf(`
 resource "cloudflare_calls_app" "media" {
