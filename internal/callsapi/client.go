@@ -400,24 +400,3 @@ func accountPath(accountID, collection string) string {
 func objectPath(accountID, collection, id string) string {
 	return accountPath(accountID, collection) + "/" + url.PathEscape(id)
 }
-
-// ListAppsCommand is a shell command that lists the account's apps with the
-// same base URL and kind of credential as this client, for a user who must
-// look for an app later. It names the credentials' environment variables,
-// never their values.
-func (c *Client) ListAppsCommand(accountID string) string {
-	return c.listCommand(accountPath(accountID, appsCollection))
-}
-
-// ListTURNKeysCommand is ListAppsCommand for TURN keys.
-func (c *Client) ListTURNKeysCommand(accountID string) string {
-	return c.listCommand(accountPath(accountID, turnKeysCollection))
-}
-
-func (c *Client) listCommand(path string) string {
-	auth := `-H "Authorization: Bearer $CLOUDFLARE_API_TOKEN"`
-	if c.legacyKey {
-		auth = `-H "X-Auth-Email: $CLOUDFLARE_EMAIL" -H "X-Auth-Key: $CLOUDFLARE_API_KEY"`
-	}
-	return "curl -sS " + auth + " '" + c.base.String() + path + "'"
-}

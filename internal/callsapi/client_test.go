@@ -67,7 +67,7 @@ func newClient(t *testing.T, cfg Config) *Client {
 func TestCreateApp_decodesEnvelopeAndSendsRequest(t *testing.T) {
 	h := &canned{status: 201, body: `{"success":true,"errors":[],"messages":[],"result":{"created":"2026-01-02T03:04:05.000001Z","modified":"2026-01-02T03:04:05.000001Z","name":"n","secret":"` + strings.Repeat("ab", 32) + `","uid":"` + strings.Repeat("c", 32) + `"}}`}
 	c := newTestClient(t, h, Config{APIToken: "tok", UserAgent: "ua/1"})
-	app, err := c.CreateApp(context.Background(), account, "n")
+	app, err := c.Create(context.Background(), Apps, account, "n")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestCreateApp_decodesEnvelopeAndSendsRequest(t *testing.T) {
 func TestLegacyKeyAuthHeaders(t *testing.T) {
 	h := &canned{status: 200, body: `{"success":true,"errors":[],"messages":[],"result":[]}`}
 	c := newTestClient(t, h, Config{APIKey: "k", Email: "e@example.com"})
-	if _, err := c.ListApps(context.Background(), account); err != nil {
+	if _, err := c.List(context.Background(), Apps, account); err != nil {
 		t.Fatal(err)
 	}
 	if h.last.Header.Get("X-Auth-Key") != "k" || h.last.Header.Get("X-Auth-Email") != "e@example.com" || h.last.Header.Get("Authorization") != "" {
@@ -194,7 +194,7 @@ func TestErrors(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newTestClient(t, tc.h, Config{})
-			_, err := c.GetApp(context.Background(), account, strings.Repeat("a", 32))
+			_, err := c.Get(context.Background(), Apps, account, strings.Repeat("a", 32))
 			var apiErr *Error
 			if !errors.As(err, &apiErr) {
 				t.Fatalf("want *Error, got %T %v", err, err)
@@ -217,7 +217,7 @@ func TestErrors(t *testing.T) {
 func TestCreateApp_answerWithoutSecretIsAnError(t *testing.T) {
 	h := &canned{status: 201, body: `{"success":true,"errors":[],"messages":[],"result":{"uid":"` + strings.Repeat("c", 32) + `","name":"n"}}`}
 	c := newTestClient(t, h, Config{})
-	if _, err := c.CreateApp(context.Background(), account, "n"); err == nil || !strings.Contains(err.Error(), "no secret") {
+	if _, err := c.Create(context.Background(), Apps, account, "n"); err == nil || !strings.Contains(err.Error(), "no secret") {
 		t.Fatalf("want an error about the missing secret, got %v", err)
 	}
 }
@@ -230,12 +230,12 @@ func TestCreateTURNKey_acceptsKeyUnderSecret(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			c := newTestClient(t, &canned{status: 201, body: body}, Config{})
-			got, err := c.CreateTURNKey(context.Background(), account, "k")
+			got, err := c.Create(context.Background(), TURNKeys, account, "k")
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.Key != key {
-				t.Errorf("key %q", got.Key)
+			if got.Secret != key {
+				t.Errorf("key %q", got.Secret)
 			}
 		})
 	}
@@ -250,7 +250,7 @@ func TestTransportErrors(t *testing.T) {
 	addr := l.Addr().String()
 	_ = l.Close()
 	c := newClient(t, Config{BaseURL: "http://" + addr + "/client/v4"})
-	_, err = c.GetApp(context.Background(), account, strings.Repeat("a", 32))
+	_, err = c.Get(context.Background(), Apps, account, strings.Repeat("a", 32))
 	var te *TransportError
 	if !errors.As(err, &te) || IsNotFound(err) {
 		t.Fatalf("want a TransportError, got %T %v", err, err)
@@ -265,7 +265,7 @@ func TestTransportErrors(t *testing.T) {
 	})
 	c = newTestClient(t, slow, Config{RequestTimeout: 50 * time.Millisecond, MaxRetries: NoRetries})
 	start := time.Now()
-	_, err = c.ListApps(context.Background(), account)
+	_, err = c.List(context.Background(), Apps, account)
 	if !errors.As(err, &te) {
 		t.Fatalf("want a TransportError on timeout, got %T %v", err, err)
 	}
@@ -276,7 +276,7 @@ func TestTransportErrors(t *testing.T) {
 	// A cancelled context.
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	_, err = c.ListApps(ctx, account)
+	_, err = c.List(ctx, Apps, account)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("want context.Canceled, got %v", err)
 	}
@@ -286,8 +286,8 @@ func TestOnRequestReportsEachExchange(t *testing.T) {
 	h := &canned{status: 404, body: `{"success":false,"errors":[{"code":10404,"message":"App not found"}],"messages":[],"result":null}`}
 	var infos []RequestInfo
 	c := newTestClient(t, h, Config{OnRequest: func(_ context.Context, info RequestInfo) { infos = append(infos, info) }})
-	_, _ = c.GetApp(context.Background(), account, strings.Repeat("a", 32))
-	_ = c.DeleteApp(context.Background(), account, strings.Repeat("b", 32))
+	_, _ = c.Get(context.Background(), Apps, account, strings.Repeat("a", 32))
+	_ = c.Delete(context.Background(), Apps, account, strings.Repeat("b", 32))
 	if len(infos) != 2 {
 		t.Fatalf("OnRequest called %d times, want 2", len(infos))
 	}

@@ -54,7 +54,7 @@ func TestClassifyCreate_everyOutcome(t *testing.T) {
 			addr := ln.Addr().String()
 			ln.Close()
 			c := newClient(t, Config{BaseURL: "http://" + addr + "/client/v4", MaxRetries: NoRetries})
-			_, err = c.CreateApp(context.Background(), account, "a")
+			_, err = c.Create(context.Background(), Apps, account, "a")
 			return err
 		}, want: NotCreated},
 		{name: "cancelled before sending", run: func(t *testing.T) error {
@@ -62,7 +62,7 @@ func TestClassifyCreate_everyOutcome(t *testing.T) {
 			c, _ := emulatorClient(t, em, Config{})
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()
-			_, err := c.CreateApp(ctx, account, "a")
+			_, err := c.Create(ctx, Apps, account, "a")
 			if n := em.Counters()["POST "+appsRoute]; n != 0 {
 				t.Errorf("%d POSTs reached the emulator after the caller had cancelled", n)
 			}
@@ -82,10 +82,10 @@ func TestClassifyCreate_everyOutcome(t *testing.T) {
 				f.Method, f.Route = "POST", appsRoute
 				injectFault(t, em, f)
 				c, _ := emulatorClient(t, em, Config{RequestTimeout: 300 * time.Millisecond, MaxRetries: NoRetries})
-				_, err = c.CreateApp(context.Background(), account, "a")
+				_, err = c.Create(context.Background(), Apps, account, "a")
 			default:
 				c := newTestClient(t, &canned{status: tc.status, body: tc.body}, Config{MaxRetries: NoRetries})
-				_, err = c.CreateApp(context.Background(), account, "a")
+				_, err = c.Create(context.Background(), Apps, account, "a")
 			}
 			if got := ClassifyCreate(err); got != tc.want {
 				t.Fatalf("ClassifyCreate = %v, want %v; error: %v", got, tc.want, err)
@@ -105,7 +105,7 @@ func TestCreate_cancelledCaller(t *testing.T) {
 		c, _ := emulatorClient(t, em, Config{})
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(100*time.Millisecond, cancel)
-		app, err := c.CreateApp(ctx, account, "a")
+		app, err := c.Create(ctx, Apps, account, "a")
 		if err != nil {
 			t.Fatalf("the create was abandoned: %v", err)
 		}
@@ -121,7 +121,7 @@ func TestCreate_cancelledCaller(t *testing.T) {
 		c, _ := emulatorClient(t, em, Config{MaxRetryDuration: 400 * time.Millisecond})
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(100*time.Millisecond, cancel)
-		_, err := c.CreateApp(ctx, account, "a")
+		_, err := c.Create(ctx, Apps, account, "a")
 		if got := ClassifyCreate(err); got != CreateUnknown {
 			t.Fatalf("ClassifyCreate = %v, want unknown; error: %v", got, err)
 		}
@@ -137,7 +137,7 @@ func TestCreate_cancelledCaller(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(200*time.Millisecond, cancel)
 		start := time.Now()
-		_, err := c.CreateApp(ctx, account, "a")
+		_, err := c.Create(ctx, Apps, account, "a")
 		if got := ClassifyCreate(err); got != NotCreated {
 			t.Fatalf("ClassifyCreate = %v, want not created; error: %v", got, err)
 		}

@@ -14,7 +14,7 @@ import (
 func getAppError(t *testing.T, h *canned) *Error {
 	t.Helper()
 	c := newTestClient(t, h, Config{MaxRetries: NoRetries})
-	_, err := c.GetApp(context.Background(), account, strings.Repeat("a", 32))
+	_, err := c.Get(context.Background(), Apps, account, strings.Repeat("a", 32))
 	var apiErr *Error
 	if !errors.As(err, &apiErr) {
 		t.Fatalf("want *Error, got %T %v", err, err)
@@ -130,7 +130,7 @@ func TestEmulatorAnswers_asTheClientReportsThem(t *testing.T) {
 	call := func(base, token string) *Error {
 		t.Helper()
 		c := newClient(t, Config{BaseURL: base, APIToken: token, MaxRetries: NoRetries})
-		_, err := c.ListApps(context.Background(), account)
+		_, err := c.List(context.Background(), Apps, account)
 		var apiErr *Error
 		if !errors.As(err, &apiErr) {
 			t.Fatalf("want *Error, got %T %v", err, err)

@@ -452,7 +452,7 @@ func TestPacer_clientsStayUnderTheQuota(t *testing.T) {
 	var wg sync.WaitGroup
 	for i := range 60 {
 		wg.Go(func() {
-			if _, err := clients[i%2].ListApps(t.Context(), account); err != nil {
+			if _, err := clients[i%2].List(t.Context(), Apps, account); err != nil {
 				t.Error(err)
 			}
 		})
@@ -483,7 +483,7 @@ func TestPacer_clientWaitsOutABlockOrFailsAtOnce(t *testing.T) {
 	defer wg.Wait() // before the test ends, even on Fatal
 	for range 5 {
 		wg.Go(func() {
-			if _, err := waiting.ListApps(t.Context(), account); err != nil {
+			if _, err := waiting.List(t.Context(), Apps, account); err != nil {
 				t.Error(err)
 			}
 		})
@@ -491,7 +491,7 @@ func TestPacer_clientWaitsOutABlockOrFailsAtOnce(t *testing.T) {
 	time.Sleep(200 * time.Millisecond) // the first answer, a 429, has come back
 	hasty := newClient(t, Config{BaseURL: base, APIToken: "tok", MaxRetryDuration: time.Second})
 	servedBefore := api.total()
-	_, err := hasty.ListApps(t.Context(), account)
+	_, err := hasty.List(t.Context(), Apps, account)
 	var held *RateLimitWaitError
 	if !errors.As(err, &held) || !held.Blocked || held.Method != http.MethodGet || held.Budget != time.Second || held.Attempts != 1 {
 		t.Fatalf("a call with a 1 s budget during a 2 s block: %v; want a RateLimitWaitError", err)

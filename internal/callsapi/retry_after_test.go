@@ -66,7 +66,7 @@ func TestRetry_retryAfterOn503IsHonoured(t *testing.T) {
 		{status: http.StatusOK, body: emptyList},
 	}}
 	c, rec := newTestClientWithRecorder(t, s, Config{RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 20 * time.Millisecond})
-	if _, err := c.ListApps(context.Background(), account); err != nil {
+	if _, err := c.List(context.Background(), Apps, account); err != nil {
 		t.Fatalf("the list did not survive one 503: %v", err)
 	}
 	arrivals := s.seen()
@@ -92,7 +92,7 @@ func TestRetry_retryAfterDateOn503IsHonoured(t *testing.T) {
 		{status: http.StatusOK, body: emptyList},
 	}}
 	c := newTestClient(t, s, Config{RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 20 * time.Millisecond})
-	if _, err := c.ListApps(context.Background(), account); err != nil {
+	if _, err := c.List(context.Background(), Apps, account); err != nil {
 		t.Fatal(err)
 	}
 	arrivals := s.seen()

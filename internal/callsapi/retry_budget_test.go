@@ -21,7 +21,7 @@ func TestRetry_noRetryStartsWithoutTimeForIt(t *testing.T) {
 	c, rec := newTestClientWithRecorder(t, s, Config{MaxRetries: 10, RetryWaitMin: time.Second, RetryWaitMax: time.Second,
 		MaxRetryDuration: 2500 * time.Millisecond})
 	start := time.Now()
-	_, err := c.ListApps(context.Background(), account)
+	_, err := c.List(context.Background(), Apps, account)
 	elapsed := time.Since(start)
 
 	var apiErr *Error

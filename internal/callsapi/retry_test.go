@@ -108,21 +108,21 @@ func TestRetry_idempotentCallsSurviveFaults(t *testing.T) {
 		call          func(c *Client, em *emulator.Running, uid string) error
 	}{
 		{"GET", appRoute, func(c *Client, _ *emulator.Running, uid string) error {
-			app, err := c.GetApp(context.Background(), account, uid)
+			app, err := c.Get(context.Background(), Apps, account, uid)
 			if err == nil && app.UID != uid {
 				err = fmt.Errorf("got app %+v", app)
 			}
 			return err
 		}},
 		{"GET", appsRoute, func(c *Client, _ *emulator.Running, _ string) error {
-			apps, err := c.ListApps(context.Background(), account)
+			apps, err := c.List(context.Background(), Apps, account)
 			if err == nil && len(apps) != 1 {
 				err = fmt.Errorf("got %d apps", len(apps))
 			}
 			return err
 		}},
 		{"PUT", appRoute, func(c *Client, em *emulator.Running, uid string) error {
-			if _, err := c.UpdateApp(context.Background(), account, uid, "renamed"); err != nil {
+			if _, err := c.Rename(context.Background(), Apps, account, uid, "renamed"); err != nil {
 				return err
 			}
 			if name := em.Apps(account)[0].Name; name != "renamed" {
@@ -131,7 +131,7 @@ func TestRetry_idempotentCallsSurviveFaults(t *testing.T) {
 			return nil
 		}},
 		{"DELETE", appRoute, func(c *Client, em *emulator.Running, uid string) error {
-			if err := c.DeleteApp(context.Background(), account, uid); err != nil {
+			if err := c.Delete(context.Background(), Apps, account, uid); err != nil {
 				return err
 			}
 			if em.AppCount() != 0 {
@@ -177,7 +177,7 @@ func TestRetry_deleteWhoseAnswerWasLost(t *testing.T) {
 	}
 	injectFault(t, em, emulator.Fault{Kind: emulator.FaultDropAfter, Method: "DELETE", Count: 1})
 	c, _ := emulatorClient(t, em, Config{})
-	err = c.DeleteApp(context.Background(), account, app.UID)
+	err = c.Delete(context.Background(), Apps, account, app.UID)
 	// The first attempt deleted the app; the retry finds it gone.
 	if !IsNotFound(err) || em.AppCount() != 0 {
 		t.Fatalf("want 404 from the retry, got %v", err)
@@ -192,7 +192,7 @@ func TestRetry_createRetriedOnRateLimit(t *testing.T) {
 	em := startEmulator(t)
 	injectFault(t, em, emulator.Fault{Kind: emulator.FaultRateLimit, Method: "POST", Route: appsRoute, Count: 2})
 	c, rec := emulatorClient(t, em, Config{})
-	app, err := c.CreateApp(context.Background(), account, "a")
+	app, err := c.Create(context.Background(), Apps, account, "a")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,11 +229,11 @@ func TestRetry_createRetriedWhenNoConnectionWasMade(t *testing.T) {
 	em := startEmulator(t)
 	dialer := &failingDialer{n: 2}
 	c, rec := emulatorClient(t, em, Config{HTTPClient: &http.Client{Transport: &http.Transport{DialContext: dialer.DialContext}}})
-	key, err := c.CreateTURNKey(context.Background(), account, "k")
+	key, err := c.Create(context.Background(), TURNKeys, account, "k")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if key.Key == "" || em.TURNKeyCount() != 1 {
+	if key.Secret == "" || em.TURNKeyCount() != 1 {
 		t.Fatalf("key %+v, %d keys", key, em.TURNKeyCount())
 	}
 	if n := em.Counters()["POST "+keysRoute]; n != 1 {
@@ -256,7 +256,7 @@ func TestRetry_createRetriedWhenNoConnectionWasMade(t *testing.T) {
 	addr := l.Addr().String()
 	l.Close()
 	c = newClient(t, Config{BaseURL: "http://" + addr + "/client/v4", MaxRetries: 2})
-	_, err = c.CreateApp(context.Background(), account, "a")
+	_, err = c.Create(context.Background(), Apps, account, "a")
 	var te *TransportError
 	if !errors.As(err, &te) || te.Attempts != 3 || MaybeProcessed(err) || !strings.Contains(err.Error(), "gave up after 3 attempts") {
 		t.Fatalf("want a TransportError after 3 attempts, not maybe processed; got %v", err)
@@ -291,7 +291,7 @@ func TestRetry_createNeverRepeatedOnceItMayHaveArrived(t *testing.T) {
 			f.Method, f.Route, f.Count = "POST", appsRoute, 1 // a retry would succeed
 			injectFault(t, em, f)
 			c, rec := emulatorClient(t, em, Config{RequestTimeout: 150 * time.Millisecond})
-			app, err := c.CreateApp(context.Background(), account, "a")
+			app, err := c.Create(context.Background(), Apps, account, "a")
 			if err == nil {
 				t.Fatalf("created %+v", app)
 			}
@@ -342,7 +342,7 @@ func TestRetry_exhausted(t *testing.T) {
 		em := startEmulator(t)
 		injectFault(t, em, emulator.Fault{Kind: emulator.FaultStatus, Status: 503})
 		c, rec := emulatorClient(t, em, Config{MaxRetries: 3})
-		_, err := c.ListApps(context.Background(), account)
+		_, err := c.List(context.Background(), Apps, account)
 		var apiErr *Error
 		if !errors.As(err, &apiErr) || apiErr.StatusCode != 503 || apiErr.Attempts != 4 || !strings.Contains(apiErr.Problem, "HTML") || apiErr.MaybeProcessed {
 			t.Fatalf("error %#v", err)
@@ -359,7 +359,7 @@ func TestRetry_exhausted(t *testing.T) {
 		em := startEmulator(t)
 		injectFault(t, em, emulator.Fault{Kind: emulator.FaultRateLimit})
 		c, _ := emulatorClient(t, em, Config{MaxRetries: 2})
-		_, err := c.CreateApp(context.Background(), account, "a")
+		_, err := c.Create(context.Background(), Apps, account, "a")
 		var apiErr *Error
 		if !errors.As(err, &apiErr) || apiErr.StatusCode != 429 || fmt.Sprint(apiErr.Codes()) != "[971]" || apiErr.Attempts != 3 || MaybeProcessed(err) {
 			t.Fatalf("error %#v", err)
@@ -373,7 +373,7 @@ func TestRetry_exhausted(t *testing.T) {
 		app, _ := em.CreateApp(account, "a")
 		injectFault(t, em, emulator.Fault{Kind: emulator.FaultReset})
 		c, _ := emulatorClient(t, em, Config{MaxRetries: 2})
-		_, err := c.UpdateApp(context.Background(), account, app.UID, "b")
+		_, err := c.Rename(context.Background(), Apps, account, app.UID, "b")
 		var te *TransportError
 		if !errors.As(err, &te) || te.Attempts != 3 || MaybeProcessed(err) {
 			t.Fatalf("error %#v", err)
@@ -386,7 +386,7 @@ func TestRetry_exhausted(t *testing.T) {
 		em := startEmulator(t)
 		injectFault(t, em, emulator.Fault{Kind: emulator.FaultStatus, Status: 503, Count: 1})
 		c, rec := emulatorClient(t, em, Config{MaxRetries: NoRetries})
-		_, err := c.ListApps(context.Background(), account)
+		_, err := c.List(context.Background(), Apps, account)
 		var apiErr *Error
 		if !errors.As(err, &apiErr) || apiErr.Attempts != 1 || strings.Contains(err.Error(), "gave up") {
 			t.Fatalf("error %v", err)
@@ -402,7 +402,7 @@ func TestRetry_maxRetryDuration(t *testing.T) {
 		c, rec := emulatorClient(t, em, Config{MaxRetries: 1000, RetryWaitMin: 40 * time.Millisecond, RetryWaitMax: 40 * time.Millisecond,
 			MaxRetryDuration: 300 * time.Millisecond})
 		start := time.Now()
-		_, err := c.ListApps(context.Background(), account)
+		_, err := c.List(context.Background(), Apps, account)
 		elapsed := time.Since(start)
 		var apiErr *Error
 		if !errors.As(err, &apiErr) || apiErr.StatusCode != 502 {
@@ -425,7 +425,7 @@ func TestRetry_maxRetryDuration(t *testing.T) {
 		injectFault(t, em, emulator.Fault{Kind: emulator.FaultRateLimit, RetryAfter: 30})
 		c, rec := emulatorClient(t, em, Config{RetryWaitMin: time.Millisecond, RetryWaitMax: time.Minute, MaxRetryDuration: 500 * time.Millisecond})
 		start := time.Now()
-		_, err := c.ListApps(context.Background(), account)
+		_, err := c.List(context.Background(), Apps, account)
 		var apiErr *Error
 		if !errors.As(err, &apiErr) || apiErr.StatusCode != 429 || apiErr.Attempts != 1 ||
 			!strings.Contains(err.Error(), "gave up after 1 attempt: the API's rate limit refuses every request of this credential for 30s more (Retry-After), and the call's time budget of 500ms would run out") {
@@ -444,7 +444,7 @@ func TestRetry_maxRetryDuration(t *testing.T) {
 		injectFault(t, em, emulator.Fault{Kind: emulator.FaultDelay, Delay: 5 * time.Second})
 		c, _ := emulatorClient(t, em, Config{RequestTimeout: 10 * time.Second, MaxRetryDuration: 200 * time.Millisecond})
 		start := time.Now()
-		_, err := c.GetApp(context.Background(), account, strings.Repeat("a", 32))
+		_, err := c.Get(context.Background(), Apps, account, strings.Repeat("a", 32))
 		if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "time budget of 200ms") {
 			t.Fatalf("error %v", err)
 		}
@@ -464,7 +464,7 @@ func TestRetry_callerCancels(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
 		start := time.Now()
-		_, err := c.CreateApp(ctx, account, "a")
+		_, err := c.Create(ctx, Apps, account, "a")
 		var te *TransportError
 		if !errors.As(err, &te) || !errors.Is(err, context.DeadlineExceeded) || te.Attempts != 1 || MaybeProcessed(err) {
 			t.Fatalf("error %#v", err)
@@ -501,7 +501,7 @@ func TestRetry_answerBrokenOff(t *testing.T) {
 	h := &truncating{status: 200, body: list}
 	h.n.Store(2)
 	c, rec := newTestClientWithRecorder(t, h, Config{})
-	if _, err := c.ListApps(context.Background(), account); err != nil {
+	if _, err := c.List(context.Background(), Apps, account); err != nil {
 		t.Fatal(err)
 	}
 	if n := h.seen.Load(); n != 3 {
@@ -518,7 +518,7 @@ func TestRetry_answerBrokenOff(t *testing.T) {
 	h = &truncating{status: 201, body: created}
 	h.n.Store(1)
 	c, _ = newTestClientWithRecorder(t, h, Config{})
-	_, err := c.CreateApp(context.Background(), account, "a")
+	_, err := c.Create(context.Background(), Apps, account, "a")
 	var te *TransportError
 	if !errors.As(err, &te) || !te.MaybeProcessed || te.Attempts != 1 || h.seen.Load() != 1 {
 		t.Fatalf("error %#v after %d requests", err, h.seen.Load())
@@ -534,7 +534,7 @@ func newTestClientWithRecorder(t *testing.T, h http.Handler, cfg Config) (*Clien
 func TestRetry_createAnsweredWithoutSecret(t *testing.T) {
 	h := &canned{status: 201, body: `{"success":true,"errors":[],"messages":[],"result":{"uid":"` + strings.Repeat("c", 32) + `","name":"n"}}`}
 	c := newTestClient(t, h, Config{})
-	_, err := c.CreateApp(context.Background(), account, "n")
+	_, err := c.Create(context.Background(), Apps, account, "n")
 	var apiErr *Error
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != 201 || apiErr.Attempts != 1 || !MaybeProcessed(err) {
 		t.Fatalf("error %#v", err)
@@ -548,7 +548,7 @@ func TestRetry_certificateErrorIsNotRetried(t *testing.T) {
 	t.Cleanup(srv.Close)
 	rec := &recorder{}
 	c := newClient(t, Config{BaseURL: srv.URL + "/client/v4", OnRequest: rec.onRequest})
-	_, err := c.ListApps(context.Background(), account)
+	_, err := c.List(context.Background(), Apps, account)
 	var te *TransportError
 	if !errors.As(err, &te) || te.Attempts != 1 {
 		t.Fatalf("error %v", err)
@@ -561,7 +561,7 @@ func TestRetry_onRequestReportsRetryWaits(t *testing.T) {
 	injectFault(t, em, emulator.Fault{Kind: emulator.FaultRateLimit, Count: 1, RetryAfter: 1})
 	injectFault(t, em, emulator.Fault{Kind: emulator.FaultStatus, Status: 503, Count: 1})
 	c, rec := emulatorClient(t, em, Config{RetryWaitMin: time.Millisecond, RetryWaitMax: 50 * time.Millisecond})
-	if _, err := c.ListApps(context.Background(), account); err != nil {
+	if _, err := c.List(context.Background(), Apps, account); err != nil {
 		t.Fatal(err)
 	}
 	infos := rec.all()

@@ -69,7 +69,7 @@ func TestAPIErrorDetail_saysWhatToDo(t *testing.T) {
 		{
 			name: "7003 on a collection", base: em.URL,
 			call: func(c *callsapi.Client) error {
-				_, err := c.ListApps(context.Background(), "NOT-AN-ACCOUNT")
+				_, err := c.List(context.Background(), callsapi.Apps, "NOT-AN-ACCOUNT")
 				return err
 			},
 			want: []string{"HTTP 404", "error 7003", "could not route the request for this account: check base_url", "check that account_id is the right account"},
@@ -77,7 +77,7 @@ func TestAPIErrorDetail_saysWhatToDo(t *testing.T) {
 		{
 			name: "7003 on an object", base: em.URL,
 			call: func(c *callsapi.Client) error {
-				_, err := c.GetApp(context.Background(), testAccountID, "not-an-id")
+				_, err := c.Get(context.Background(), callsapi.Apps, testAccountID, "not-an-id")
 				return err
 			},
 			want: []string{"HTTP 404", "error 7003", "could not route the request for this object: check the account_id and the object's id"},
@@ -108,7 +108,10 @@ func TestAPIErrorDetail_saysWhatToDo(t *testing.T) {
 			}
 			call := tc.call
 			if call == nil {
-				call = func(c *callsapi.Client) error { _, err := c.ListApps(context.Background(), testAccountID); return err }
+				call = func(c *callsapi.Client) error {
+					_, err := c.List(context.Background(), callsapi.Apps, testAccountID)
+					return err
+				}
 			}
 			detail := apiErrorDetail(call(c))
 			for _, want := range tc.want {
@@ -126,14 +129,14 @@ func TestAPIErrorDetail_saysWhatToDo(t *testing.T) {
 
 	// An object that is simply not there gets no routing or credential advice.
 	c := testClient(t, em)
-	_, err := c.GetApp(context.Background(), testAccountID, strings.Repeat("0", 32))
+	_, err := c.Get(context.Background(), callsapi.Apps, testAccountID, strings.Repeat("0", 32))
 	if detail := apiErrorDetail(err); strings.Contains(detail, "base_url") || strings.Contains(detail, "api_token") {
 		t.Errorf("a missing object is blamed on the configuration:\n%s", detail)
 	}
 	// An edge error page is Cloudflare's, not a wrong base_url.
 	inject(t, em, emulator.Fault{Kind: emulator.FaultStatus, Status: 502, Count: 1})
 	c, _ = callsapi.New(callsapi.Config{BaseURL: em.URL, APIToken: testToken, MaxRetries: callsapi.NoRetries})
-	_, err = c.ListApps(context.Background(), testAccountID)
+	_, err = c.List(context.Background(), callsapi.Apps, testAccountID)
 	if detail := apiErrorDetail(err); !strings.Contains(detail, "HTML page") || strings.Contains(detail, "base_url") {
 		t.Errorf("a 502 page from the edge:\n%s", detail)
 	}

@@ -45,14 +45,28 @@ type callsKind struct {
 	// kind, the source of a moved block.
 	officialTypeName string
 
-	// create returns the created object and its secret.
-	create func(ctx context.Context, c *callsapi.Client, accountID, name string) (callsObject, string, error)
-	get    func(ctx context.Context, c *callsapi.Client, accountID, id string) (callsObject, error)
-	list   func(ctx context.Context, c *callsapi.Client, accountID string) ([]callsObject, error)
-	rename func(ctx context.Context, c *callsapi.Client, accountID, id, name string) (callsObject, error)
-	delete func(ctx context.Context, c *callsapi.Client, accountID, id string) error
-	// listCommand is a shell command a user can run to list the account's objects.
-	listCommand func(c *callsapi.Client, accountID string) string
+	// api is the kind as the client knows it: its collection in the API.
+	api callsapi.Kind
+}
+
+// callsKinds are every kind of Calls object the provider manages.
+var callsKinds = []callsKind{appKind, turnKeyKind}
+
+// kindBound is what each Calls resource, data source and list resource
+// holds: its kind and, once the provider is configured, the provider's data.
+type kindBound struct {
+	kind callsKind
+	data *providerData
+}
+
+// perKind returns a constructor per kind of what build makes of it: how the
+// provider registers each Calls type once for every kind.
+func perKind[T any](build func(kindBound) T) []func() T {
+	constructors := make([]func() T, len(callsKinds))
+	for i, k := range callsKinds {
+		constructors[i] = func() T { return build(kindBound{kind: k}) }
+	}
+	return constructors
 }
 
 var appKind = callsKind{
@@ -67,42 +81,7 @@ var appKind = callsKind{
 	idAttr:           "app_id",
 	secretAttr:       "secret",
 	officialTypeName: "cloudflare_calls_sfu_app",
-	create: func(ctx context.Context, c *callsapi.Client, accountID, name string) (callsObject, string, error) {
-		app, err := c.CreateApp(ctx, accountID, name)
-		if err != nil {
-			return callsObject{}, "", err
-		}
-		return appObject(*app), app.Secret, nil
-	},
-	get: func(ctx context.Context, c *callsapi.Client, accountID, id string) (callsObject, error) {
-		app, err := c.GetApp(ctx, accountID, id)
-		if err != nil {
-			return callsObject{}, err
-		}
-		return appObject(*app), nil
-	},
-	list: func(ctx context.Context, c *callsapi.Client, accountID string) ([]callsObject, error) {
-		apps, err := c.ListApps(ctx, accountID)
-		if err != nil {
-			return nil, err
-		}
-		objects := make([]callsObject, len(apps))
-		for i, app := range apps {
-			objects[i] = appObject(app)
-		}
-		return objects, nil
-	},
-	rename: func(ctx context.Context, c *callsapi.Client, accountID, id, name string) (callsObject, error) {
-		app, err := c.UpdateApp(ctx, accountID, id, name)
-		if err != nil {
-			return callsObject{}, err
-		}
-		return appObject(*app), nil
-	},
-	delete: func(ctx context.Context, c *callsapi.Client, accountID, id string) error {
-		return c.DeleteApp(ctx, accountID, id)
-	},
-	listCommand: (*callsapi.Client).ListAppsCommand,
+	api:              callsapi.Apps,
 }
 
 var turnKeyKind = callsKind{
@@ -118,51 +97,58 @@ var turnKeyKind = callsKind{
 	idAttr:           "key_id",
 	secretAttr:       "key",
 	officialTypeName: "cloudflare_calls_turn_app",
-	create: func(ctx context.Context, c *callsapi.Client, accountID, name string) (callsObject, string, error) {
-		key, err := c.CreateTURNKey(ctx, accountID, name)
-		if err != nil {
-			return callsObject{}, "", err
-		}
-		return turnKeyObject(*key), key.Key, nil
-	},
-	get: func(ctx context.Context, c *callsapi.Client, accountID, id string) (callsObject, error) {
-		key, err := c.GetTURNKey(ctx, accountID, id)
-		if err != nil {
-			return callsObject{}, err
-		}
-		return turnKeyObject(*key), nil
-	},
-	list: func(ctx context.Context, c *callsapi.Client, accountID string) ([]callsObject, error) {
-		keys, err := c.ListTURNKeys(ctx, accountID)
-		if err != nil {
-			return nil, err
-		}
-		objects := make([]callsObject, len(keys))
-		for i, key := range keys {
-			objects[i] = turnKeyObject(key)
-		}
-		return objects, nil
-	},
-	rename: func(ctx context.Context, c *callsapi.Client, accountID, id, name string) (callsObject, error) {
-		key, err := c.UpdateTURNKey(ctx, accountID, id, name)
-		if err != nil {
-			return callsObject{}, err
-		}
-		return turnKeyObject(*key), nil
-	},
-	delete: func(ctx context.Context, c *callsapi.Client, accountID, id string) error {
-		return c.DeleteTURNKey(ctx, accountID, id)
-	},
-	listCommand: (*callsapi.Client).ListTURNKeysCommand,
+	api:              callsapi.TURNKeys,
 }
 
-// appObject and turnKeyObject copy field by field, leaving the secret behind.
-func appObject(a callsapi.App) callsObject {
-	return callsObject{UID: a.UID, Name: a.Name, Created: a.Created, Modified: a.Modified}
+// objectOf copies field by field, leaving the secret behind.
+func objectOf(o callsapi.Object) callsObject {
+	return callsObject{UID: o.UID, Name: o.Name, Created: o.Created, Modified: o.Modified}
 }
 
-func turnKeyObject(k callsapi.TURNKey) callsObject {
-	return callsObject{UID: k.UID, Name: k.Name, Created: k.Created, Modified: k.Modified}
+// create returns the created object and its secret.
+func (k callsKind) create(ctx context.Context, c *callsapi.Client, accountID, name string) (callsObject, string, error) {
+	o, err := c.Create(ctx, k.api, accountID, name)
+	if err != nil {
+		return callsObject{}, "", err
+	}
+	return objectOf(*o), o.Secret, nil
+}
+
+func (k callsKind) get(ctx context.Context, c *callsapi.Client, accountID, id string) (callsObject, error) {
+	o, err := c.Get(ctx, k.api, accountID, id)
+	if err != nil {
+		return callsObject{}, err
+	}
+	return objectOf(*o), nil
+}
+
+func (k callsKind) list(ctx context.Context, c *callsapi.Client, accountID string) ([]callsObject, error) {
+	listed, err := c.List(ctx, k.api, accountID)
+	if err != nil {
+		return nil, err
+	}
+	objects := make([]callsObject, len(listed))
+	for i, o := range listed {
+		objects[i] = objectOf(o)
+	}
+	return objects, nil
+}
+
+func (k callsKind) rename(ctx context.Context, c *callsapi.Client, accountID, id, name string) (callsObject, error) {
+	o, err := c.Rename(ctx, k.api, accountID, id, name)
+	if err != nil {
+		return callsObject{}, err
+	}
+	return objectOf(*o), nil
+}
+
+func (k callsKind) delete(ctx context.Context, c *callsapi.Client, accountID, id string) error {
+	return c.Delete(ctx, k.api, accountID, id)
+}
+
+// listCommand is a shell command a user can run to list the account's objects.
+func (k callsKind) listCommand(c *callsapi.Client, accountID string) string {
+	return c.ListCommand(k.api, accountID)
 }
 
 // callsModel is a resource instance of either kind. Its attribute names are

@@ -21,18 +21,7 @@ var _ list.ListResourceWithConfigure = (*callsListResource)(nil)
 // Each result carries the object's identity and, when asked for, its state
 // as an import would produce it: without the secret, which the API cannot
 // return.
-type callsListResource struct {
-	kind callsKind
-	data *providerData
-}
-
-// NewCallsAppListResource returns the list resource of cloudflare_calls_app.
-func NewCallsAppListResource() list.ListResource { return &callsListResource{kind: appKind} }
-
-// NewCallsTURNKeyListResource returns the list resource of cloudflare_calls_turn_key.
-func NewCallsTURNKeyListResource() list.ListResource {
-	return &callsListResource{kind: turnKeyKind}
-}
+type callsListResource struct{ kindBound }
 
 func (l *callsListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_" + l.kind.typeName

@@ -33,9 +33,6 @@ func isOfficialProviderAddress(address string) bool {
 	return false
 }
 
-// callsKinds are every kind of Calls object the provider manages.
-var callsKinds = []callsKind{appKind, turnKeyKind}
-
 // MoveState moves the official provider's resource of this kind, and
 // refuses, naming the right target, its resources of the other kinds.
 func (r *callsResource) MoveState(context.Context) []resource.StateMover {

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -27,16 +28,7 @@ var (
 // callsResource is the one implementation of cloudflare_calls_app and
 // cloudflare_calls_turn_key: the kind says which, and what differs between
 // them (names, the secret's attribute, the client calls).
-type callsResource struct {
-	kind callsKind
-	data *providerData
-}
-
-// NewCallsAppResource returns the cloudflare_calls_app resource.
-func NewCallsAppResource() resource.Resource { return &callsResource{kind: appKind} }
-
-// NewCallsTURNKeyResource returns the cloudflare_calls_turn_key resource.
-func NewCallsTURNKeyResource() resource.Resource { return &callsResource{kind: turnKeyKind} }
+type callsResource struct{ kindBound }
 
 func (r *callsResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_" + r.kind.typeName
@@ -118,10 +110,8 @@ func (r *callsResource) Create(ctx context.Context, req resource.CreateRequest, 
 	r.data.createdHere.Store(created.UID, struct{}{})
 	plan.setFromObject(created)
 	plan.Secret = types.StringValue(secret)
-	r.data.snapshots.put(k, accountID, created)
 	tflog.Info(ctx, "created "+k.noun, map[string]any{"account_id": accountID, "uid": created.UID})
-	resp.Diagnostics.Append(resp.State.Set(ctx, k.toObject(plan))...)
-	resp.Diagnostics.Append(k.setIdentity(ctx, resp.Identity, plan.AccountID, plan.UID)...)
+	r.store(ctx, plan, created, &resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *callsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -175,9 +165,7 @@ func (r *callsResource) Update(ctx context.Context, req resource.UpdateRequest, 
 	plan.Name = types.StringValue(renamed.Name)
 	plan.Modified = types.StringValue(renamed.Modified)
 	plan.Secret = state.Secret
-	r.data.snapshots.put(k, state.AccountID.ValueString(), renamed)
-	resp.Diagnostics.Append(resp.State.Set(ctx, k.toObject(plan))...)
-	resp.Diagnostics.Append(k.setIdentity(ctx, resp.Identity, state.AccountID, state.UID)...)
+	r.store(ctx, plan, renamed, &resp.State, resp.Identity, &resp.Diagnostics)
 }
 
 func (r *callsResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -193,6 +181,15 @@ func (r *callsResource) Delete(ctx context.Context, req resource.DeleteRequest, 
 		return
 	}
 	r.data.snapshots.remove(k, state.AccountID.ValueString(), state.UID.ValueString())
+}
+
+// store writes m, the object o as the API answered a create or a rename,
+// as the resource's state and identity, and remembers o for the Reads that
+// follow in this process.
+func (r *callsResource) store(ctx context.Context, m callsModel, o callsObject, state *tfsdk.State, identity *tfsdk.ResourceIdentity, diags *diag.Diagnostics) {
+	r.data.snapshots.put(r.kind, m.AccountID.ValueString(), o)
+	diags.Append(state.Set(ctx, r.kind.toObject(m))...)
+	diags.Append(r.kind.setIdentity(ctx, identity, m.AccountID, m.UID)...)
 }
 
 // priorState reads the state Read, Update and Delete start from (pass its

@@ -52,11 +52,11 @@ type testKind struct {
 	get func(c *callsapi.Client, accountID, uid string) error
 }
 
-// withAccess fills k's accessors from one kind's emulator and client methods.
-func withAccess[T, C any](k testKind, object func(T) emulatorObject,
+// withAccess fills k's accessors from one kind's emulator methods and client kind.
+func withAccess[T any](k testKind, object func(T) emulatorObject,
 	create func(*emulator.Server, string, string) (T, error), rename func(*emulator.Server, string, string, string) (T, error),
 	remove func(*emulator.Server, string, string) error, list func(*emulator.Server, string) []T,
-	get func(*callsapi.Client, context.Context, string, string) (C, error),
+	api callsapi.Kind,
 ) testKind {
 	k.create = func(em *emulator.Running, accountID, name string) (emulatorObject, error) {
 		o, err := create(em.Server, accountID, name)
@@ -75,7 +75,7 @@ func withAccess[T, C any](k testKind, object func(T) emulatorObject,
 	}
 	k.delete = func(em *emulator.Running, accountID, uid string) error { return remove(em.Server, accountID, uid) }
 	k.get = func(c *callsapi.Client, accountID, uid string) error {
-		_, err := get(c, context.Background(), accountID, uid)
+		_, err := c.Get(context.Background(), api, accountID, uid)
 		return err
 	}
 	return k
@@ -85,11 +85,11 @@ var testKinds = []testKind{
 	withAccess(testKind{resourceType: "cloudflare_calls_app", pluralType: "cloudflare_calls_apps", noun: "app", idAttr: "app_id",
 		listAttr: "apps", secretAttr: "secret", notFound: "Calls app not found", itemRoute: "/accounts/{account_id}/calls/apps/{app_id}"},
 		emulatorApp, (*emulator.Server).CreateApp, (*emulator.Server).RenameApp, (*emulator.Server).DeleteApp, (*emulator.Server).Apps,
-		(*callsapi.Client).GetApp),
+		callsapi.Apps),
 	withAccess(testKind{resourceType: "cloudflare_calls_turn_key", pluralType: "cloudflare_calls_turn_keys", noun: "TURN key", idAttr: "key_id",
 		listAttr: "turn_keys", secretAttr: "key", notFound: "Calls TURN key not found", itemRoute: "/accounts/{account_id}/calls/turn_keys/{key_id}"},
 		emulatorTURNKey, (*emulator.Server).CreateTURNKey, (*emulator.Server).RenameTURNKey, (*emulator.Server).DeleteTURNKey, (*emulator.Server).TURNKeys,
-		(*callsapi.Client).GetTURNKey),
+		callsapi.TURNKeys),
 }
 
 // addr is the address of the resource that config declares.

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"testing"
+
+	"github.com/calls-terraform/terraform-provider-cloudflare/internal/callsapi"
 )
 
 // An app made outside Terraform is adopted with an import block and
@@ -16,7 +18,7 @@ import (
 func TestImport_blockWithGeneratedConfig(t *testing.T) {
 	t.Parallel()
 	em := testEmulator(t)
-	app, err := testClient(t, em).CreateApp(context.Background(), testAccountID, "made-in-the-dashboard")
+	app, err := testClient(t, em).Create(context.Background(), callsapi.Apps, testAccountID, "made-in-the-dashboard")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -56,26 +56,26 @@ func (r liveRun) sweep(t *testing.T) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	apps, err := r.client.ListApps(ctx, r.account)
+	apps, err := r.client.List(ctx, callsapi.Apps, r.account)
 	if err != nil {
 		t.Errorf("sweep: listing apps: %v", err)
 	}
 	for _, a := range apps {
 		if strings.HasPrefix(a.Name, r.prefix) {
 			t.Logf("sweep: deleting app %s (%s)", a.UID, a.Name)
-			if err := r.client.DeleteApp(ctx, r.account, a.UID); err != nil {
+			if err := r.client.Delete(ctx, callsapi.Apps, r.account, a.UID); err != nil {
 				t.Errorf("sweep: deleting app %s (%s): %v", a.UID, a.Name, err)
 			}
 		}
 	}
-	keys, err := r.client.ListTURNKeys(ctx, r.account)
+	keys, err := r.client.List(ctx, callsapi.TURNKeys, r.account)
 	if err != nil {
 		t.Errorf("sweep: listing TURN keys: %v", err)
 	}
 	for _, k := range keys {
 		if strings.HasPrefix(k.Name, r.prefix) {
 			t.Logf("sweep: deleting TURN key %s (%s)", k.UID, k.Name)
-			if err := r.client.DeleteTURNKey(ctx, r.account, k.UID); err != nil {
+			if err := r.client.Delete(ctx, callsapi.TURNKeys, r.account, k.UID); err != nil {
 				t.Errorf("sweep: deleting TURN key %s (%s): %v", k.UID, k.Name, err)
 			}
 		}

@@ -233,7 +233,7 @@ func (p *CloudflareProvider) Configure(ctx context.Context, req provider.Configu
 	}
 	tflog.Debug(ctx, "configured Cloudflare Calls client", map[string]any{"base_url": baseURL, "legacy_key_auth": token == "", "refresh_with_list": refreshWithList})
 
-	data := &providerData{client: client, secrets: []string{token, key}, snapshots: newRefreshSnapshots(client, refreshWithList)}
+	data := &providerData{client: client, secrets: []string{token, key}, snapshots: newRefreshSnapshots(clientReader{client}, refreshWithList)}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.ListResourceData = data
@@ -255,27 +255,21 @@ func int64OrDefault(v types.Int64, def int64) int64 {
 	return v.ValueInt64()
 }
 
+// Resources, DataSources and ListResources register each Calls type once
+// per kind: cloudflare_calls_app and cloudflare_calls_turn_key, their data
+// sources and plural data sources, and their list resources.
 func (p *CloudflareProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{
-		NewCallsAppResource,
-		NewCallsTURNKeyResource,
-	}
+	return perKind(func(b kindBound) resource.Resource { return &callsResource{b} })
 }
 
 func (p *CloudflareProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return []func() datasource.DataSource{
-		NewCallsAppDataSource,
-		NewCallsAppsDataSource,
-		NewCallsTURNKeyDataSource,
-		NewCallsTURNKeysDataSource,
-	}
+	return append(
+		perKind(func(b kindBound) datasource.DataSource { return &callsObjectDataSource{b} }),
+		perKind(func(b kindBound) datasource.DataSource { return &callsObjectsDataSource{b} })...)
 }
 
 func (p *CloudflareProvider) ListResources(_ context.Context) []func() list.ListResource {
-	return []func() list.ListResource{
-		NewCallsAppListResource,
-		NewCallsTURNKeyListResource,
-	}
+	return perKind(func(b kindBound) list.ListResource { return &callsListResource{b} })
 }
 
 // checkBaseURL returns why raw cannot be used as the API base URL, or "".

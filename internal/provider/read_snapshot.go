@@ -48,7 +48,7 @@ import (
 
 // refreshSnapshots serves the resources' Reads. It is safe for concurrent use.
 type refreshSnapshots struct {
-	client *callsapi.Client
+	reader objectReader
 	// enabled is the refresh_with_list setting; when false every Read GETs.
 	enabled bool
 
@@ -80,8 +80,26 @@ type accountSnapshot struct {
 	changes map[string]*callsObject
 }
 
-func newRefreshSnapshots(client *callsapi.Client, enabled bool) *refreshSnapshots {
-	return &refreshSnapshots{client: client, enabled: enabled, accounts: make(map[snapshotKey]*accountSnapshot)}
+// objectReader is what the snapshots read objects through: the API client
+// (clientReader), or a fake in tests.
+type objectReader interface {
+	get(ctx context.Context, k callsKind, accountID, uid string) (callsObject, error)
+	list(ctx context.Context, k callsKind, accountID string) ([]callsObject, error)
+}
+
+// clientReader reads through the API client.
+type clientReader struct{ client *callsapi.Client }
+
+func (r clientReader) get(ctx context.Context, k callsKind, accountID, uid string) (callsObject, error) {
+	return k.get(ctx, r.client, accountID, uid)
+}
+
+func (r clientReader) list(ctx context.Context, k callsKind, accountID string) ([]callsObject, error) {
+	return k.list(ctx, r.client, accountID)
+}
+
+func newRefreshSnapshots(reader objectReader, enabled bool) *refreshSnapshots {
+	return &refreshSnapshots{reader: reader, enabled: enabled, accounts: make(map[snapshotKey]*accountSnapshot)}
 }
 
 // errRefreshFailedElsewhere is read's answer to a Read whose account list
@@ -105,7 +123,7 @@ func (s *refreshSnapshots) read(ctx context.Context, k callsKind, accountID, uid
 				map[string]any{"kind": k.typeName, "account_id": accountID, "uid": uid})
 		}
 	}
-	o, err := k.get(ctx, s.client, accountID, uid)
+	o, err := s.reader.get(ctx, k, accountID, uid)
 	if callsapi.IsNotFound(err) {
 		return callsObject{}, false, nil
 	}
@@ -159,7 +177,7 @@ func (s *refreshSnapshots) lookup(ctx context.Context, k callsKind, accountID, u
 // listRefusalIsFinal), for the caller to report.
 func (s *refreshSnapshots) load(ctx context.Context, k callsKind, key snapshotKey, snap *accountSnapshot) error {
 	defer close(snap.loaded)
-	objects, err := k.list(ctx, s.client, key.accountID)
+	objects, err := s.reader.list(ctx, k, key.accountID)
 	fields := map[string]any{"kind": k.typeName, "account_id": key.accountID}
 
 	s.mu.Lock()

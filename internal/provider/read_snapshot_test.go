@@ -666,24 +666,27 @@ func TestRefreshWithList_ownChangesKeepTheSnapshotTrue(t *testing.T) {
 	}
 }
 
-// fakeKind is a callsKind whose get and list are in the test's hands; the
-// client they are given is nil.
+// fakeKind is a callsKind and an objectReader whose get and list are in the
+// test's hands.
 type fakeKind struct {
 	callsKind
 	lists, gets atomic.Int64
+	listFn      func(ctx context.Context, accountID string) ([]callsObject, error)
+	getFn       func(accountID, uid string) (callsObject, error)
 }
 
 func newFakeKind(list func(ctx context.Context, accountID string) ([]callsObject, error), get func(accountID, uid string) (callsObject, error)) *fakeKind {
-	f := &fakeKind{callsKind: appKind}
-	f.list = func(ctx context.Context, _ *callsapi.Client, accountID string) ([]callsObject, error) {
-		f.lists.Add(1)
-		return list(ctx, accountID)
-	}
-	f.get = func(_ context.Context, _ *callsapi.Client, accountID, uid string) (callsObject, error) {
-		f.gets.Add(1)
-		return get(accountID, uid)
-	}
-	return f
+	return &fakeKind{callsKind: appKind, listFn: list, getFn: get}
+}
+
+func (f *fakeKind) list(ctx context.Context, _ callsKind, accountID string) ([]callsObject, error) {
+	f.lists.Add(1)
+	return f.listFn(ctx, accountID)
+}
+
+func (f *fakeKind) get(_ context.Context, _ callsKind, accountID, uid string) (callsObject, error) {
+	f.gets.Add(1)
+	return f.getFn(accountID, uid)
 }
 
 var errNotFound = &callsapi.Error{Method: http.MethodGet, StatusCode: http.StatusNotFound}
@@ -706,7 +709,7 @@ func TestRefreshSnapshots_concurrentReadsShareOneList(t *testing.T) {
 		func(context.Context, string) ([]callsObject, error) { <-release; return objectsNumbered(50), nil },
 		func(string, string) (callsObject, error) { return callsObject{}, errNotFound },
 	)
-	s := newRefreshSnapshots(nil, true)
+	s := newRefreshSnapshots(k, true)
 	var wg sync.WaitGroup
 	errs := make(chan error, 50)
 	for i := range 50 {
@@ -744,7 +747,7 @@ func TestRefreshSnapshots_changesDuringTheListAreKept(t *testing.T) {
 		},
 		func(string, string) (callsObject, error) { return callsObject{}, errNotFound },
 	)
-	s := newRefreshSnapshots(nil, true)
+	s := newRefreshSnapshots(k, true)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -790,7 +793,7 @@ func TestRefreshSnapshots_failedListIsRememberedPerAccount(t *testing.T) {
 		},
 		func(_ string, uid string) (callsObject, error) { return callsObject{UID: uid, Name: "from-get"}, nil },
 	)
-	s := newRefreshSnapshots(nil, true)
+	s := newRefreshSnapshots(k, true)
 	for i := range 20 {
 		for _, account := range []string{testAccountID, otherTestAccountID} {
 			o, found, err := s.read(ctx, k.callsKind, account, uidOf(i))
@@ -849,7 +852,7 @@ func TestRefreshSnapshots_refusedListFailsOnceWithoutGETs(t *testing.T) {
 				},
 				func(_ string, uid string) (callsObject, error) { return callsObject{UID: uid, Name: "from-get"}, nil },
 			)
-			s := newRefreshSnapshots(nil, true)
+			s := newRefreshSnapshots(k, true)
 			var wg sync.WaitGroup
 			var mu sync.Mutex
 			var reported []error
@@ -906,7 +909,7 @@ func TestRefreshSnapshots_cancelledListIsTriedAgain(t *testing.T) {
 		},
 		func(string, string) (callsObject, error) { return callsObject{}, errNotFound },
 	)
-	s := newRefreshSnapshots(nil, true)
+	s := newRefreshSnapshots(k, true)
 	cancelled, cancel := context.WithCancel(t.Context())
 	cancel()
 	_, _, _ = s.read(cancelled, k.callsKind, testAccountID, uidOf(0))
@@ -926,7 +929,7 @@ func TestRefreshSnapshots_disabledNeverLists(t *testing.T) {
 		func(context.Context, string) ([]callsObject, error) { return objectsNumbered(5), nil },
 		func(_ string, uid string) (callsObject, error) { return callsObject{UID: uid}, nil },
 	)
-	s := newRefreshSnapshots(nil, false)
+	s := newRefreshSnapshots(k, false)
 	for i := range 5 {
 		if _, found, err := s.read(t.Context(), k.callsKind, testAccountID, uidOf(i)); err != nil || !found {
 			t.Fatalf("read %d: found %v, err %v", i, found, err)

@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/calls-terraform/terraform-provider-cloudflare/internal/callsapi"
 	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator"
 )
 
@@ -133,13 +134,13 @@ func TestResilience_lostCreateAnswerNamesTheOrphanUID(t *testing.T) {
 			// An object of the same name made before the request is not its orphan.
 			var oldUID string
 			if kind.typ == "cloudflare_calls_app" {
-				app, err := client.CreateApp(context.Background(), testAccountID, "lost")
+				app, err := client.Create(context.Background(), callsapi.Apps, testAccountID, "lost")
 				if err != nil {
 					t.Fatal(err)
 				}
 				oldUID = app.UID
 			} else {
-				key, err := client.CreateTURNKey(context.Background(), testAccountID, "lost")
+				key, err := client.Create(context.Background(), callsapi.TURNKeys, testAccountID, "lost")
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -367,7 +368,7 @@ func TestResilience_retriesAreBounded(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			em := testEmulator(t)
-			app, err := testClient(t, em).CreateApp(context.Background(), testAccountID, "bounded")
+			app, err := testClient(t, em).Create(context.Background(), callsapi.Apps, testAccountID, "bounded")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -395,7 +396,7 @@ func TestResilience_retriesAreBounded(t *testing.T) {
 // lost-answer error names both and says it cannot tell which is ours.
 func TestResilience_lostCreateAnswerWithTwoCandidatesSaysSo(t *testing.T) {
 	em := testEmulator(t)
-	other, err := testClient(t, em).CreateApp(context.Background(), testAccountID, "lost")
+	other, err := testClient(t, em).Create(context.Background(), callsapi.Apps, testAccountID, "lost")
 	if err != nil {
 		t.Fatal(err)
 	}

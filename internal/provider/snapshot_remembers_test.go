@@ -32,7 +32,7 @@ func TestRefreshSnapshots_objectFoundByGETIsRemembered(t *testing.T) {
 			em := testEmulator(t)
 			early, err := k.create(em, "early")
 			must(t, err)
-			s := newRefreshSnapshots(testClient(t, em), true)
+			s := newRefreshSnapshots(clientReader{testClient(t, em)}, true)
 			if _, found, err := s.read(t.Context(), k.kind, testAccountID, early); err != nil || !found {
 				t.Fatalf("reading the listed object: found %v, err %v", found, err)
 			}
