@@ -22,6 +22,8 @@ fi
 step() { printf '\n%s==> %s%s\n' "$BOLD" "$*" "$RESET"; }
 ok() { printf '%s%s%s\n' "$GREEN" "$*" "$RESET"; }
 fail() { printf '\n%sDEMO FAILED: %s%s\n' "$RED" "$*" "$RESET" >&2; exit 1; }
+# shellcheck source=scripts/emulator.sh
+source scripts/emulator.sh
 
 rm -rf "$DEMO"
 mkdir -p "$DEMO/bin" "$DEMO/work"
@@ -31,13 +33,7 @@ go build -o "$DEMO/bin/terraform-provider-cloudflare" -ldflags "-X main.version=
 go build -o "$DEMO/bin/calls-emulator" ./cmd/calls-emulator
 
 step "Starting the Calls API emulator on loopback"
-TOKEN=$(od -An -tx1 -N20 /dev/urandom | tr -d ' \n')
-"$DEMO/bin/calls-emulator" -listen 127.0.0.1:0 -addr-file "$DEMO/addr" -token "$TOKEN" >"$DEMO/emulator.log" 2>&1 &
-EMULATOR_PID=$!
-trap 'kill $EMULATOR_PID 2>/dev/null || true; wait $EMULATOR_PID 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do [ -s "$DEMO/addr" ] && break; sleep 0.1; done
-[ -s "$DEMO/addr" ] || fail "the emulator did not start; see $DEMO/emulator.log"
-BASE_URL=$(cat "$DEMO/addr")
+start_emulator "$DEMO"
 echo "emulator: $BASE_URL (pid $EMULATOR_PID)"
 
 # A development override runs the provider just built: no registry, no init.

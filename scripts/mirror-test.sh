@@ -27,6 +27,8 @@ NAME=terraform-provider-cloudflare
 step() { printf '\n==> %s\n' "$*"; }
 fail() { printf '\nMIRROR TEST FAILED: %s\n' "$*" >&2; exit 1; }
 elapsed() { echo "$(( $(date +%s) - $1 ))s"; }
+# shellcheck source=scripts/emulator.sh
+source scripts/emulator.sh
 
 rm -rf "$WORK"
 mkdir -p "$WORK/bin" "$WORK/work"
@@ -98,14 +100,8 @@ unset TF_PLUGIN_CACHE_DIR CLOUDFLARE_API_KEY CLOUDFLARE_EMAIL
 
 step "Starting the Calls API emulator on loopback"
 go build -o "$WORK/bin/calls-emulator" ./cmd/calls-emulator
-TOKEN=$(od -An -tx1 -N20 /dev/urandom | tr -d ' \n')
-"$WORK/bin/calls-emulator" -listen 127.0.0.1:0 -addr-file "$WORK/addr" -token "$TOKEN" >"$WORK/emulator.log" 2>&1 &
-EMULATOR_PID=$!
-trap 'kill $EMULATOR_PID 2>/dev/null || true; wait $EMULATOR_PID 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do [ -s "$WORK/addr" ] && break; sleep 0.1; done
-[ -s "$WORK/addr" ] || fail "the emulator did not start; see $WORK/emulator.log"
-export CLOUDFLARE_BASE_URL
-CLOUDFLARE_BASE_URL=$(cat "$WORK/addr")
+start_emulator "$WORK"
+export CLOUDFLARE_BASE_URL=$BASE_URL
 export CLOUDFLARE_API_TOKEN=$TOKEN
 apps_in_account() {
   curl -fsS -H "Authorization: Bearer $TOKEN" "$CLOUDFLARE_BASE_URL/accounts/$ACCOUNT/calls/apps" | grep -o '"uid":"[0-9a-f]*"' | wc -l

@@ -76,15 +76,11 @@ func leastTime(requests int64, quota int, window time.Duration, freeWall time.Du
 
 func runRateLimit(ctx context.Context, cfg config) error {
 	started, loadBefore := time.Now(), loadAverage()
-	work, err := os.MkdirTemp("", "calls-bench-ratelimit-")
+	work, cleanup, err := workDir(cfg, "calls-bench-ratelimit-")
 	if err != nil {
 		return err
 	}
-	if cfg.keep {
-		fmt.Fprintln(os.Stderr, "working directory:", work)
-	} else {
-		defer os.RemoveAll(work)
-	}
+	defer cleanup()
 	ours := &variant{key: "ours", label: "ours", pluginDir: filepath.Join(work, "plugin")}
 	step("building the provider")
 	if err := goBuild(ctx, cfg, ours.pluginDir, "."); err != nil {

@@ -51,17 +51,27 @@ type results struct {
 	elapsed         time.Duration
 }
 
+// workDir makes the run's working directory, whose name starts with prefix.
+// cleanup removes it, unless -keep asked to keep it (its path is printed).
+func workDir(cfg config, prefix string) (dir string, cleanup func(), err error) {
+	dir, err = os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", nil, err
+	}
+	if cfg.keep {
+		fmt.Fprintln(os.Stderr, "working directory:", dir)
+		return dir, func() {}, nil
+	}
+	return dir, func() { os.RemoveAll(dir) }, nil
+}
+
 func run(ctx context.Context, cfg config) error {
 	started, loadBefore := time.Now(), loadAverage()
-	work, err := os.MkdirTemp("", "calls-bench-")
+	work, cleanup, err := workDir(cfg, "calls-bench-")
 	if err != nil {
 		return err
 	}
-	if cfg.keep {
-		fmt.Fprintln(os.Stderr, "working directory:", work)
-	} else {
-		defer os.RemoveAll(work)
-	}
+	defer cleanup()
 
 	floor := &variant{key: "floor", label: "floor (Read does nothing)", pluginDir: filepath.Join(work, "floor-plugin")}
 	ours := &variant{key: "ours", label: "ours (one list per account)", pluginDir: filepath.Join(work, "ours-plugin"),
