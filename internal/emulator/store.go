@@ -58,13 +58,13 @@ type record struct {
 	created, modified time.Time
 }
 
-func (r record) app() App {
-	return App{UID: r.uid, Name: r.name, Secret: r.secret, Created: r.created, Modified: r.modified}
+func (r record) object() Object {
+	return Object{UID: r.uid, Name: r.name, Created: r.created, Modified: r.modified}
 }
 
-func (r record) turnKey() TURNKey {
-	return TURNKey{UID: r.uid, Name: r.name, Key: r.secret, Created: r.created, Modified: r.modified}
-}
+func (r record) app() App { return App{Object: r.object(), Secret: r.secret} }
+
+func (r record) turnKey() TURNKey { return TURNKey{Object: r.object(), Key: r.secret} }
 
 // wire is the JSON object sent to clients; the secret only when withSecret.
 func (r record) wire(k kind, withSecret bool) map[string]any {
