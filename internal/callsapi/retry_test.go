@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator"
+	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator/emulatortest"
 )
 
 const (
@@ -320,20 +321,11 @@ func TestRetry_createNeverRepeatedOnceItMayHaveArrived(t *testing.T) {
 				t.Fatalf("unexpected error %T %v", err, err)
 			}
 			if tc.carriedOut {
-				waitFor(t, func() bool { return em.AppCount() == 1 })
+				emulatortest.WaitFor(t, func() bool { return em.AppCount() == 1 })
 			} else if em.AppCount() != 0 {
 				t.Fatal("the emulator created an app")
 			}
 		})
-	}
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 10s")
-		}
 	}
 }
 

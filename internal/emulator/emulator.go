@@ -65,24 +65,26 @@ type Options struct {
 	Latency time.Duration
 }
 
+// Object is what an app and a TURN key have in common.
+type Object struct {
+	UID      string    `json:"uid"`
+	Name     string    `json:"name"`
+	Created  time.Time `json:"created"`
+	Modified time.Time `json:"modified"`
+}
+
 // App is an SFU application. Secret is only ever sent on the wire in the
 // response to its creation.
 type App struct {
-	UID      string    `json:"uid"`
-	Name     string    `json:"name"`
-	Secret   string    `json:"secret"`
-	Created  time.Time `json:"created"`
-	Modified time.Time `json:"modified"`
+	Object
+	Secret string `json:"secret"`
 }
 
 // TURNKey is a TURN key. Key is only ever sent on the wire in the response to
 // its creation.
 type TURNKey struct {
-	UID      string    `json:"uid"`
-	Name     string    `json:"name"`
-	Key      string    `json:"key"`
-	Created  time.Time `json:"created"`
-	Modified time.Time `json:"modified"`
+	Object
+	Key string `json:"key"`
 }
 
 // Errors returned by the direct mutation methods of Server.
@@ -235,24 +237,10 @@ func (s *Server) RateLimit() RateLimit {
 func (s *Server) ResetCounters() { s.counters.reset() }
 
 // Apps returns copies of the account's apps, in creation order.
-func (s *Server) Apps(accountID string) []App {
-	recs := s.store.list(kindApp, accountID)
-	out := make([]App, len(recs))
-	for i, r := range recs {
-		out[i] = r.app()
-	}
-	return out
-}
+func (s *Server) Apps(accountID string) []App { return s.apps().list(accountID) }
 
 // TURNKeys returns copies of the account's TURN keys, in creation order.
-func (s *Server) TURNKeys(accountID string) []TURNKey {
-	recs := s.store.list(kindTURNKey, accountID)
-	out := make([]TURNKey, len(recs))
-	for i, r := range recs {
-		out[i] = r.turnKey()
-	}
-	return out
-}
+func (s *Server) TURNKeys(accountID string) []TURNKey { return s.turnKeys().list(accountID) }
 
 // AppCount is the number of apps across all accounts.
 func (s *Server) AppCount() int { return s.store.count(kindApp) }
@@ -264,55 +252,76 @@ func (s *Server) TURNKeyCount() int { return s.store.count(kindTURNKey) }
 // StatePath is set). It is meant for tests that simulate changes made outside
 // Terraform.
 func (s *Server) CreateApp(accountID, name string) (App, error) {
-	if !isHexID(accountID) {
-		return App{}, ErrInvalidID
-	}
-	rec, err := s.store.create(kindApp, accountID, name)
-	return rec.app(), err
+	return s.apps().create(accountID, name)
 }
 
 // RenameApp sets an app's name and bumps its modification time, as a PUT does.
 func (s *Server) RenameApp(accountID, uid, name string) (App, error) {
-	if !isHexID(accountID) || !isHexID(uid) {
-		return App{}, ErrInvalidID
-	}
-	rec, err := s.store.update(kindApp, accountID, uid, name)
-	return rec.app(), err
+	return s.apps().rename(accountID, uid, name)
 }
 
 // DeleteApp deletes an app directly.
-func (s *Server) DeleteApp(accountID, uid string) error {
-	if !isHexID(accountID) || !isHexID(uid) {
-		return ErrInvalidID
-	}
-	_, err := s.store.remove(kindApp, accountID, uid)
-	return err
-}
+func (s *Server) DeleteApp(accountID, uid string) error { return s.apps().remove(accountID, uid) }
 
 // CreateTURNKey creates a TURN key directly (see CreateApp).
 func (s *Server) CreateTURNKey(accountID, name string) (TURNKey, error) {
-	if !isHexID(accountID) {
-		return TURNKey{}, ErrInvalidID
-	}
-	rec, err := s.store.create(kindTURNKey, accountID, name)
-	return rec.turnKey(), err
+	return s.turnKeys().create(accountID, name)
 }
 
 // RenameTURNKey sets a TURN key's name and bumps its modification time.
 func (s *Server) RenameTURNKey(accountID, uid, name string) (TURNKey, error) {
-	if !isHexID(accountID) || !isHexID(uid) {
-		return TURNKey{}, ErrInvalidID
-	}
-	rec, err := s.store.update(kindTURNKey, accountID, uid, name)
-	return rec.turnKey(), err
+	return s.turnKeys().rename(accountID, uid, name)
 }
 
 // DeleteTURNKey deletes a TURN key directly.
 func (s *Server) DeleteTURNKey(accountID, uid string) error {
-	if !isHexID(accountID) || !isHexID(uid) {
+	return s.turnKeys().remove(accountID, uid)
+}
+
+func (s *Server) apps() direct[App] { return direct[App]{s.store, kindApp, record.app} }
+
+func (s *Server) turnKeys() direct[TURNKey] {
+	return direct[TURNKey]{s.store, kindTURNKey, record.turnKey}
+}
+
+// direct is the Go API of one kind, T being its exported type: the methods
+// above are the same for apps and TURN keys but for the type they return.
+type direct[T any] struct {
+	store  *store
+	kind   kind
+	export func(record) T
+}
+
+func (d direct[T]) list(acct string) []T {
+	recs := d.store.list(d.kind, acct)
+	out := make([]T, len(recs))
+	for i, r := range recs {
+		out[i] = d.export(r)
+	}
+	return out
+}
+
+func (d direct[T]) create(acct, name string) (T, error) {
+	if !isHexID(acct) {
+		return d.export(record{}), ErrInvalidID
+	}
+	rec, err := d.store.create(d.kind, acct, name)
+	return d.export(rec), err
+}
+
+func (d direct[T]) rename(acct, uid, name string) (T, error) {
+	if !isHexID(acct) || !isHexID(uid) {
+		return d.export(record{}), ErrInvalidID
+	}
+	rec, err := d.store.update(d.kind, acct, uid, name)
+	return d.export(rec), err
+}
+
+func (d direct[T]) remove(acct, uid string) error {
+	if !isHexID(acct) || !isHexID(uid) {
 		return ErrInvalidID
 	}
-	_, err := s.store.remove(kindTURNKey, accountID, uid)
+	_, err := d.store.remove(d.kind, acct, uid)
 	return err
 }
 

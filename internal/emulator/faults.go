@@ -123,21 +123,19 @@ type Fault struct {
 	Code int `json:"code,omitempty"`
 }
 
-// faultJSON is Fault on the wire, with its delay as a duration string.
+// faultJSON is Fault on the wire: the same members, but Delay as a duration
+// string. The embedded faultFields has Fault's fields without its methods,
+// so that encoding it does not call MarshalJSON again.
 type faultJSON struct {
-	Kind       FaultKind `json:"kind"`
-	Method     string    `json:"method,omitempty"`
-	Route      string    `json:"route,omitempty"`
-	Count      int       `json:"count,omitempty"`
-	Status     int       `json:"status,omitempty"`
-	RetryAfter int       `json:"retry_after,omitempty"`
-	Delay      string    `json:"delay,omitempty"`
-	Code       int       `json:"code,omitempty"`
+	faultFields
+	Delay string `json:"delay,omitempty"`
 }
+
+type faultFields Fault
 
 // MarshalJSON writes Delay as a duration string.
 func (f Fault) MarshalJSON() ([]byte, error) {
-	w := faultJSON{f.Kind, f.Method, f.Route, f.Count, f.Status, f.RetryAfter, "", f.Code}
+	w := faultJSON{faultFields: faultFields(f)}
 	if f.Delay != 0 {
 		w.Delay = f.Delay.String()
 	}
@@ -152,7 +150,7 @@ func (f *Fault) UnmarshalJSON(data []byte) error {
 	if err := dec.Decode(&w); err != nil {
 		return err
 	}
-	*f = Fault{Kind: w.Kind, Method: w.Method, Route: w.Route, Count: w.Count, Status: w.Status, RetryAfter: w.RetryAfter, Code: w.Code}
+	*f = Fault(w.faultFields)
 	if w.Delay != "" {
 		d, err := time.ParseDuration(w.Delay)
 		if err != nil {

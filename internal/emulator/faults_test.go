@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator/emulatortest"
 )
 
 const appsRoute = "/accounts/{account_id}/calls/apps"
@@ -199,7 +201,7 @@ func TestFault_delay(t *testing.T) {
 	// A client that gives up does not stop the work.
 	inject(t, e, Fault{Kind: FaultDelay, Method: "POST", Delay: 300 * time.Millisecond, Count: 1})
 	postGivingUp(t, coll, "slow")
-	waitFor(t, func() bool { return e.AppCount() == 1 })
+	emulatortest.WaitFor(t, func() bool { return e.AppCount() == 1 })
 }
 
 // postGivingUp sends a create and gives up on its answer after 50ms.
@@ -211,15 +213,6 @@ func postGivingUp(t *testing.T, coll, name string) {
 	if res, err := client.Do(req); err == nil {
 		res.Body.Close()
 		t.Fatal("the client did not time out")
-	}
-}
-
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("condition not met within 10s")
-		}
 	}
 }
 
@@ -235,7 +228,7 @@ func TestFault_delayEndsAtShutdown(t *testing.T) {
 			res.Body.Close()
 		}
 	}()
-	waitFor(t, func() bool { return e.TotalRequests() == 1 })
+	emulatortest.WaitFor(t, func() bool { return e.TotalRequests() == 1 })
 	begin := time.Now()
 	e.Close()
 	if d := time.Since(begin); d > 3*time.Second {
@@ -262,7 +255,7 @@ func TestFault_delayAnswer(t *testing.T) {
 		r := do(t, "POST", coll, `{"name":"held"}`, bearer)
 		answered <- answer{r, time.Since(start)}
 	}()
-	waitFor(t, func() bool { return e.AppCount() == 1 })
+	emulatortest.WaitFor(t, func() bool { return e.AppCount() == 1 })
 	if seen := time.Since(start); seen >= hold {
 		t.Fatalf("the app appeared after %v, not before the answer", seen)
 	}
@@ -316,7 +309,7 @@ func TestFault_hangAfter(t *testing.T) {
 		res, err := rawExchange(t, e, "POST", "/accounts/"+acctA+"/calls/apps", `{"name":"hung"}`)
 		done <- outcome{res, err}
 	}()
-	waitFor(t, func() bool { return e.AppCount() == 1 })
+	emulatortest.WaitFor(t, func() bool { return e.AppCount() == 1 })
 	select {
 	case o := <-done:
 		t.Fatalf("answered: %+v %v", o.res, o.err)
@@ -353,7 +346,7 @@ func TestFault_hangAfterEndsWhenClientLeaves(t *testing.T) {
 		}
 		done <- err
 	}()
-	waitFor(t, func() bool { return e.HeldAnswers() == 1 })
+	emulatortest.WaitFor(t, func() bool { return e.HeldAnswers() == 1 })
 	if e.AppCount() != 1 {
 		t.Fatal("hang_after did not carry the create out")
 	}
@@ -361,7 +354,7 @@ func TestFault_hangAfterEndsWhenClientLeaves(t *testing.T) {
 	if err := <-done; err == nil {
 		t.Fatal("the hung request was answered")
 	}
-	waitFor(t, func() bool { return e.HeldAnswers() == 0 })
+	emulatortest.WaitFor(t, func() bool { return e.HeldAnswers() == 0 })
 }
 
 func TestFault_malformedJSON(t *testing.T) {

@@ -66,10 +66,10 @@ func (s *Server) registerRoutes() {
 
 		s.routes = append(s.routes, coll, item)
 		s.handle(http.MethodGet, collRoute, s.handleList)
-		s.handle(http.MethodPost, collRoute, s.handleCreate)
+		s.handle(http.MethodPost, collRoute, withName("create", s.handleCreate))
 		s.handle("", collRoute, methodNotAllowed("GET, HEAD, POST"))
 		s.handle(http.MethodGet, itemRoute, s.handleGet)
-		s.handle(http.MethodPut, itemRoute, s.handleUpdate)
+		s.handle(http.MethodPut, itemRoute, withName("update", s.handleUpdate))
 		s.handle(http.MethodDelete, itemRoute, s.handleDelete)
 		s.handle("", itemRoute, methodNotAllowed("DELETE, GET, HEAD, PUT"))
 	}
@@ -256,13 +256,22 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 	writeResult(w, http.StatusOK, out)
 }
 
-func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
-	k := routeOf(r).kind
-	name, err := readNameBody(w, r)
-	if err != nil {
-		writeBodyError(w, k, "create", err)
-		return
+// withName reads the body of a create or update (method, as the API
+// reference names it) and hands its name to h; a body that cannot be used
+// is answered 400 without calling h.
+func withName(method string, h func(w http.ResponseWriter, r *http.Request, k kind, name string)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		k := routeOf(r).kind
+		name, err := readNameBody(w, r)
+		if err != nil {
+			writeBodyError(w, k, method, err)
+			return
+		}
+		h(w, r, k, name)
 	}
+}
+
+func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request, k kind, name string) {
 	rec, err := s.store.create(k, r.PathValue("account_id"), name)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, codeInternal, "Internal server error")
@@ -281,13 +290,7 @@ func (s *Server) handleGet(w http.ResponseWriter, r *http.Request) {
 	writeResult(w, http.StatusOK, rec.wire(k, false))
 }
 
-func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) {
-	k := routeOf(r).kind
-	name, err := readNameBody(w, r)
-	if err != nil {
-		writeBodyError(w, k, "update", err)
-		return
-	}
+func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request, k kind, name string) {
 	rec, err := s.store.update(k, r.PathValue("account_id"), r.PathValue(kinds[k].idParam), name)
 	s.writeMutation(w, k, rec, err)
 }

@@ -58,13 +58,13 @@ type record struct {
 	created, modified time.Time
 }
 
-func (r record) app() App {
-	return App{UID: r.uid, Name: r.name, Secret: r.secret, Created: r.created, Modified: r.modified}
+func (r record) object() Object {
+	return Object{UID: r.uid, Name: r.name, Created: r.created, Modified: r.modified}
 }
 
-func (r record) turnKey() TURNKey {
-	return TURNKey{UID: r.uid, Name: r.name, Key: r.secret, Created: r.created, Modified: r.modified}
-}
+func (r record) app() App { return App{Object: r.object(), Secret: r.secret} }
+
+func (r record) turnKey() TURNKey { return TURNKey{Object: r.object(), Key: r.secret} }
 
 // wire is the JSON object sent to clients; the secret only when withSecret.
 func (r record) wire(k kind, withSecret bool) map[string]any {
@@ -181,42 +181,44 @@ func (st *store) create(k kind, acct, name string) (record, error) {
 }
 
 func (st *store) update(k kind, acct, uid, name string) (record, error) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	a, i := st.find(k, acct, uid)
-	if i < 0 {
-		return record{}, ErrNotFound
-	}
-	old := a.records[k][i]
-	rec := old
-	rec.name = name
-	rec.modified = st.timestamp()
-	if !rec.modified.After(old.modified) {
-		// modified must move forward even when the clock has not.
-		rec.modified = old.modified.Add(time.Microsecond)
-	}
-	a.records[k][i] = rec
-	if err := st.persist(); err != nil {
-		a.records[k][i] = old
-		return record{}, err
-	}
-	return rec, nil
+	return st.change(k, acct, uid, func(a *account, i int) (record, func()) {
+		old := a.records[k][i]
+		rec := old
+		rec.name = name
+		rec.modified = st.timestamp()
+		if !rec.modified.After(old.modified) {
+			// modified must move forward even when the clock has not.
+			rec.modified = old.modified.Add(time.Microsecond)
+		}
+		a.records[k][i] = rec
+		return rec, func() { a.records[k][i] = old }
+	})
 }
 
 func (st *store) remove(k kind, acct, uid string) (record, error) {
+	return st.change(k, acct, uid, func(a *account, i int) (record, func()) {
+		old := a.records[k][i]
+		a.records[k] = slices.Delete(a.records[k], i, i+1)
+		return old, func() { a.records[k] = slices.Insert(a.records[k], i, old) }
+	})
+}
+
+// change applies edit to the existing object uid under the write lock and
+// saves the state; edit returns the record to answer with and how to undo
+// itself, which is done when saving fails.
+func (st *store) change(k kind, acct, uid string, edit func(a *account, i int) (record, func())) (record, error) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	a, i := st.find(k, acct, uid)
 	if i < 0 {
 		return record{}, ErrNotFound
 	}
-	old := a.records[k][i]
-	a.records[k] = slices.Delete(a.records[k], i, i+1)
+	rec, undo := edit(a, i)
 	if err := st.persist(); err != nil {
-		a.records[k] = slices.Insert(a.records[k], i, old)
+		undo()
 		return record{}, err
 	}
-	return old, nil
+	return rec, nil
 }
 
 // stateFile is the persisted form. It holds secrets: written with mode 0600.
