@@ -50,33 +50,56 @@ func liveSetup(t *testing.T) liveRun {
 	return run
 }
 
+// sweptKind is what the sweeper needs of one kind of object: how to list the
+// account's objects, by uid and name, and how to delete one.
+type sweptKind struct {
+	noun   string
+	list   func(c *callsapi.Client, ctx context.Context, account string) ([][2]string, error)
+	delete func(c *callsapi.Client, ctx context.Context, account, uid string) error
+}
+
+func sweepable[T any](noun string, list func(*callsapi.Client, context.Context, string) ([]T, error),
+	del func(*callsapi.Client, context.Context, string, string) error, uidAndName func(T) [2]string,
+) sweptKind {
+	return sweptKind{
+		noun: noun,
+		list: func(c *callsapi.Client, ctx context.Context, account string) ([][2]string, error) {
+			objects, err := list(c, ctx, account)
+			named := make([][2]string, len(objects))
+			for i, o := range objects {
+				named[i] = uidAndName(o)
+			}
+			return named, err
+		},
+		delete: del,
+	}
+}
+
+var sweptKinds = []sweptKind{
+	sweepable("app", (*callsapi.Client).ListApps, (*callsapi.Client).DeleteApp,
+		func(a callsapi.App) [2]string { return [2]string{a.UID, a.Name} }),
+	sweepable("TURN key", (*callsapi.Client).ListTURNKeys, (*callsapi.Client).DeleteTURNKey,
+		func(k callsapi.TURNKey) [2]string { return [2]string{k.UID, k.Name} }),
+}
+
 // sweep deletes every app and TURN key of the account named with the run's
 // prefix, and fails the test if one is left.
 func (r liveRun) sweep(t *testing.T) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	apps, err := r.client.ListApps(ctx, r.account)
-	if err != nil {
-		t.Errorf("sweep: listing apps: %v", err)
-	}
-	for _, a := range apps {
-		if strings.HasPrefix(a.Name, r.prefix) {
-			t.Logf("sweep: deleting app %s (%s)", a.UID, a.Name)
-			if err := r.client.DeleteApp(ctx, r.account, a.UID); err != nil {
-				t.Errorf("sweep: deleting app %s (%s): %v", a.UID, a.Name, err)
-			}
+	for _, k := range sweptKinds {
+		objects, err := k.list(r.client, ctx, r.account)
+		if err != nil {
+			t.Errorf("sweep: listing %ss: %v", k.noun, err)
 		}
-	}
-	keys, err := r.client.ListTURNKeys(ctx, r.account)
-	if err != nil {
-		t.Errorf("sweep: listing TURN keys: %v", err)
-	}
-	for _, k := range keys {
-		if strings.HasPrefix(k.Name, r.prefix) {
-			t.Logf("sweep: deleting TURN key %s (%s)", k.UID, k.Name)
-			if err := r.client.DeleteTURNKey(ctx, r.account, k.UID); err != nil {
-				t.Errorf("sweep: deleting TURN key %s (%s): %v", k.UID, k.Name, err)
+		for _, o := range objects {
+			uid, name := o[0], o[1]
+			if strings.HasPrefix(name, r.prefix) {
+				t.Logf("sweep: deleting %s %s (%s)", k.noun, uid, name)
+				if err := k.delete(r.client, ctx, r.account, uid); err != nil {
+					t.Errorf("sweep: deleting %s %s (%s): %v", k.noun, uid, name, err)
+				}
 			}
 		}
 	}
