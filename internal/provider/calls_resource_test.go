@@ -92,6 +92,14 @@ var testKinds = []testKind{
 		(*callsapi.Client).GetTURNKey),
 }
 
+// other is the other kind: TURN keys for apps, apps for TURN keys.
+func (k testKind) other() testKind {
+	if k.resourceType == appTestKind.resourceType {
+		return turnKeyTestKind
+	}
+	return appTestKind
+}
+
 // addr is the address of the resource that config declares.
 func (k testKind) addr() string { return k.resourceType + ".test" }
 

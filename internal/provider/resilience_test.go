@@ -223,16 +223,6 @@ func TestResilience_lostCreateAnswerNamesTheOrphanUID(t *testing.T) {
 	}
 }
 
-// nullObject is the wire form of "no object": the prior state of a create.
-func nullObject(t *testing.T, typ tftypes.Type) *tfprotov6.DynamicValue {
-	t.Helper()
-	dv, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, nil))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &dv
-}
-
 func getRequests(em *emulator.Running) int64 {
 	var n int64
 	for key, v := range em.Counters() {
