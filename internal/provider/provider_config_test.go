@@ -10,10 +10,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
@@ -355,30 +353,9 @@ func TestProvider_tokenWithEmailInTheEnvironmentWorks(t *testing.T) {
 // never a sign that the apps are gone, so the state (and each secret) stays.
 func TestProvider_wrongBaseURLPathKeepsState(t *testing.T) {
 	em := testEmulator(t)
-	sameSecret := statecheck.CompareValue(compare.ValuesSame())
 	wrong := providerConfig(em.URL+"/typo", testToken) + appTestKind.resourceBlock(testAccountID, "kept")
-	parallelUnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories(),
-		CheckDestroy:             checkAppsDestroyed(t, em),
-		Steps: []resource.TestStep{
-			{
-				Config:            appConfig(em, testAccountID, "kept"),
-				ConfigStateChecks: []statecheck.StateCheck{sameSecret.AddStateValue(appAddr, tfjsonpath.New("secret"))},
-			},
-			{
-				Config:      wrong,
-				ExpectError: regexp.MustCompile(`(?s)Unable to read Calls app.*HTTP 400.*7000.*check\s+base_url`),
-			},
-			{
-				Config: appConfig(em, testAccountID, "kept"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					sameSecret.AddStateValue(appAddr, tfjsonpath.New("secret")),
-					expectEmulatorApp(em, appAddr),
-				},
-			},
-		},
-	})
+	parallelUnitTest(t, appKeptThrough(t, em, appConfig(em, testAccountID, "kept"), nil, nil, resource.TestStep{
+		Config:      wrong,
+		ExpectError: regexp.MustCompile(`(?s)Unable to read Calls app.*HTTP 400.*7000.*check\s+base_url`),
+	}))
 }
