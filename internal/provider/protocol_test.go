@@ -323,6 +323,21 @@ func forEachKindOverProtocol(t *testing.T, test func(t *testing.T, k testKind, e
 	}
 }
 
+// readApps reads the cloudflare_calls_apps data source of an account and
+// returns its error diagnostics.
+func (p *protocolProvider) readApps(accountID string) string {
+	p.t.Helper()
+	typ := p.schemas.DataSourceSchemas["cloudflare_calls_apps"].ValueType()
+	resp, err := p.server.ReadDataSource(context.Background(), &tfprotov6.ReadDataSourceRequest{
+		TypeName: "cloudflare_calls_apps",
+		Config:   p.encode(typ, map[string]tftypes.Value{"account_id": tfString(accountID)}),
+	})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return errorDiags(resp.Diagnostics)
+}
+
 func equalMaps(got, want map[string]string) error {
 	if len(got) != len(want) {
 		return fmt.Errorf("got %v, want %v", got, want)
