@@ -447,12 +447,12 @@ func TestCallsResource_accountChangeReplacesObject(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(k.addr(), plancheck.ResourceActionDestroyBeforeCreate)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{expectEmulatorObject(em, k.addr(), k.secretAttr)},
-				Check: func(_ *terraform.State) error {
+				Check: checkAPI(func() error {
 					if n := len(k.objects(em, testAccountID)); n != 0 {
 						return fmt.Errorf("old account still has %d %ss", n, k.noun)
 					}
 					return nil
-				},
+				}),
 			},
 		})
 	})

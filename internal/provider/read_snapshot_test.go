@@ -29,7 +29,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/calls-terraform/terraform-provider-cloudflare/internal/callsapi"
@@ -106,16 +105,14 @@ resource "cloudflare_calls_turn_key" %[1]q {
 	return b.String()
 }
 
-func checkFleetDestroyed(t *testing.T, em *emulator.Running) func(*terraform.State) error {
-	return func(s *terraform.State) error {
-		return errors.Join(checkAppsDestroyed(t, em)(s), checkTURNKeysDestroyed(t, em)(s))
-	}
+func checkFleetDestroyed(t *testing.T, em *emulator.Running) resource.TestCheckFunc {
+	return resource.ComposeAggregateTestCheckFunc(checkAppsDestroyed(t, em), checkTURNKeysDestroyed(t, em))
 }
 
 // requestCount checks that the API received exactly the requests in want
 // (method and route to count) since the counters were last reset, and
 // nothing else. It is a plan check, for the plan Terraform makes before
-// applying (refresh included), and a TestCheckFunc, for RefreshState steps.
+// applying (refresh included); checkAPI(c.err) checks RefreshState steps.
 type requestCount struct {
 	em   *emulator.Running
 	want map[string]int64
@@ -137,8 +134,6 @@ func (c requestCount) err() error {
 func (c requestCount) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
 	resp.Error = c.err()
 }
-
-func (c requestCount) check(*terraform.State) error { return c.err() }
 
 // expectOnlyActions checks that the plan changes exactly the given resources
 // with the given actions ("create", "update") and leaves every other one
@@ -213,7 +208,7 @@ func refreshCosts(em *emulator.Running, cfg string, want map[string]int64) []res
 		{
 			PreConfig:    resetCounters(em),
 			RefreshState: true,
-			Check:        expectRequests(em, want).check,
+			Check:        checkAPI(expectRequests(em, want).err),
 		},
 		{
 			PreConfig: resetCounters(em),
@@ -250,12 +245,12 @@ func outOfBandStep(em *emulator.Running, cfg string, changes []func(), want map[
 func TestRefreshWithList_unchangedObjectsCostOneListPerKind(t *testing.T) {
 	em, f, cfg := listedFleet(t, 300, 20)
 	steps := refreshCosts(em, cfg, map[string]int64{listApps: 1, listTURNKeys: 1})
-	steps[0].Check = func(*terraform.State) error {
+	steps[0].Check = checkAPI(func() error {
 		if n, m := len(em.Apps(testAccountID)), len(em.TURNKeys(testAccountID)); n != 300 || m != 20 {
 			return fmt.Errorf("the emulator holds %d apps and %d TURN keys, want 300 and 20", n, m)
 		}
 		return nil
-	}
+	})
 	steps[1].Check = resource.ComposeAggregateTestCheckFunc(
 		steps[1].Check,
 		checkSecretIsEmulators(em, legacy(f.app(0))),

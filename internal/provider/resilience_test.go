@@ -17,7 +17,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator"
@@ -47,7 +46,7 @@ func requestsTo(em *emulator.Running, method, route string) int64 {
 }
 
 func expectCounts(em *emulator.Running, apps int, posts int64) resource.TestCheckFunc {
-	return func(*terraform.State) error {
+	return checkAPI(func() error {
 		if n := em.AppCount(); n != apps {
 			return fmt.Errorf("the emulator holds %d apps, want %d", n, apps)
 		}
@@ -55,7 +54,7 @@ func expectCounts(em *emulator.Running, apps int, posts int64) resource.TestChec
 			return fmt.Errorf("the emulator saw %d creates, want %d", n, posts)
 		}
 		return nil
-	}
+	})
 }
 
 func getRequests(em *emulator.Running) int64 {
@@ -355,12 +354,12 @@ func TestResilience_refreshRenameDestroyRetryThroughFaults(t *testing.T) {
 				sameSecret.AddStateValue(appAddr, tfjsonpath.New("secret")),
 				expectEmulatorApp(em, appAddr),
 			},
-			Check: func(*terraform.State) error {
+			Check: checkAPI(func() error {
 				if len(em.Faults()) != 0 {
 					return fmt.Errorf("faults left unused: %v", em.Faults())
 				}
 				return check()
-			},
+			}),
 		}
 	}
 	parallelUnitTest(t, resource.TestCase{
