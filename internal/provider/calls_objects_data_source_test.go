@@ -3,13 +3,14 @@ package provider
 import (
 	"fmt"
 	"regexp"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 )
 
@@ -17,6 +18,11 @@ import (
 // objects, in this order, with exactly these attributes (so an extra
 // attribute, a secret for instance, fails the check).
 func expectedList(objects []emulatorObject) knownvalue.Check {
+	return knownvalue.ListExact(listedObjects(objects))
+}
+
+// listedObjects is how a plural data source shows each object.
+func listedObjects(objects []emulatorObject) []knownvalue.Check {
 	elems := make([]knownvalue.Check, 0, len(objects))
 	for _, o := range objects {
 		elems = append(elems, knownvalue.ObjectExact(map[string]knownvalue.Check{
@@ -26,7 +32,40 @@ func expectedList(objects []emulatorObject) knownvalue.Check {
 			"modified": knownvalue.StringExact(wireTime(o.Modified)),
 		}))
 	}
-	return knownvalue.ListExact(elems)
+	return elems
+}
+
+// knownWhenChecked is a value check made when it runs, for values (a uid, a
+// creation time) that only the apply being checked can make.
+type knownWhenChecked func() (knownvalue.Check, error)
+
+func (f knownWhenChecked) CheckValue(v any) error {
+	c, err := f()
+	if err != nil {
+		return err
+	}
+	return c.CheckValue(v)
+}
+
+func (f knownWhenChecked) String() string {
+	c, err := f()
+	if err != nil {
+		return err.Error()
+	}
+	return c.String()
+}
+
+// hclBlock is a block of configuration ("resource", "data") of type typ
+// with the label, and the attributes given as pairs of a name and an HCL
+// expression, in that order.
+func hclBlock(block, typ, label string, attrs ...string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n%s %q %q {\n", block, typ, label)
+	for i := 0; i+1 < len(attrs); i += 2 {
+		fmt.Fprintf(&b, "  %s = %s\n", attrs[i], attrs[i+1])
+	}
+	b.WriteString("}\n")
+	return b.String()
 }
 
 func named(objects []emulatorObject, name string) []emulatorObject {
@@ -59,30 +98,13 @@ func TestCallsObjectsDataSource_listsExactlyTheAccountsObjects(t *testing.T) {
 			}
 
 			addr := func(label string) string { return "data." + k.pluralType + "." + label }
-			config := providerBlock(em) + fmt.Sprintf(`
-data %[1]q "all" {
-  account_id = %[2]q
-}
-
-data %[1]q "alpha" {
-  account_id = %[2]q
-  name       = "alpha"
-}
-
-data %[1]q "unnamed" {
-  account_id = %[2]q
-  name       = ""
-}
-
-data %[1]q "no_match" {
-  account_id = %[2]q
-  name       = "missing"
-}
-
-data %[1]q "empty_account" {
-  account_id = %[3]q
-}
-`, k.pluralType, testAccountID, thirdTestAccountID)
+			account := strconv.Quote(testAccountID)
+			config := providerBlock(em) +
+				hclBlock("data", k.pluralType, "all", "account_id", account) +
+				hclBlock("data", k.pluralType, "alpha", "account_id", account, "name", `"alpha"`) +
+				hclBlock("data", k.pluralType, "unnamed", "account_id", account, "name", `""`) +
+				hclBlock("data", k.pluralType, "no_match", "account_id", account, "name", `"missing"`) +
+				hclBlock("data", k.pluralType, "empty_account", "account_id", strconv.Quote(thirdTestAccountID))
 
 			parallelUnitTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testProviderFactories(),
@@ -112,22 +134,12 @@ func TestCallsObjectsDataSource_listsObjectsManagedAlongside(t *testing.T) {
 	for _, k := range testKinds {
 		t.Run(k.pluralType, func(t *testing.T) {
 			em := testEmulator(t)
-			config := providerBlock(em) + fmt.Sprintf(`
-resource %[1]q "one" {
-  account_id = %[3]q
-  name       = "one"
-}
-
-resource %[1]q "two" {
-  account_id = %[3]q
-  name       = "two"
-}
-
-data %[2]q "all" {
-  account_id = %[3]q
-  depends_on = [%[1]s.one, %[1]s.two]
-}
-`, k.resourceType, k.pluralType, testAccountID)
+			account := strconv.Quote(testAccountID)
+			config := providerBlock(em) +
+				hclBlock("resource", k.resourceType, "one", "account_id", account, "name", `"one"`) +
+				hclBlock("resource", k.resourceType, "two", "account_id", account, "name", `"two"`) +
+				hclBlock("data", k.pluralType, "all", "account_id", account,
+					"depends_on", fmt.Sprintf("[%[1]s.one, %[1]s.two]", k.resourceType))
 
 			parallelUnitTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testProviderFactories(),
@@ -136,18 +148,14 @@ data %[2]q "all" {
 					ConfigStateChecks: []statecheck.StateCheck{
 						statecheck.ExpectKnownValue("data."+k.pluralType+".all", tfjsonpath.New(k.listAttr), knownvalue.ListSizeExact(2)),
 						expectNoSecretInDataSources(em, testAccountID),
-					},
-					Check: func(s *terraform.State) error {
-						objects := k.objects(em, testAccountID)
-						if len(objects) != 2 {
-							return fmt.Errorf("emulator holds %d objects, want 2", len(objects))
-						}
-						return resource.ComposeAggregateTestCheckFunc(
-							resource.TestCheckTypeSetElemNestedAttrs("data."+k.pluralType+".all", k.listAttr+".*",
-								map[string]string{"uid": objects[0].UID, "name": objects[0].Name}),
-							resource.TestCheckTypeSetElemNestedAttrs("data."+k.pluralType+".all", k.listAttr+".*",
-								map[string]string{"uid": objects[1].UID, "name": objects[1].Name}),
-						)(s)
+						// Both objects, in any order, with exactly the values the emulator holds.
+						statecheck.ExpectKnownValue("data."+k.pluralType+".all", tfjsonpath.New(k.listAttr), knownWhenChecked(func() (knownvalue.Check, error) {
+							objects := k.objects(em, testAccountID)
+							if len(objects) != 2 {
+								return nil, fmt.Errorf("emulator holds %d objects, want 2", len(objects))
+							}
+							return knownvalue.SetExact(listedObjects(objects)), nil
+						})),
 					},
 				}},
 			})
@@ -162,11 +170,7 @@ func TestCallsObjectsDataSource_invalidAccountIDFailsBeforeAnyRequest(t *testing
 			resource.UnitTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testProviderFactories(),
 				Steps: []resource.TestStep{{
-					Config: providerBlock(em) + fmt.Sprintf(`
-data %q "bad" {
-  account_id = "0123456789ABCDEF0123456789ABCDEF"
-}
-`, k.pluralType),
+					Config:      providerBlock(em) + hclBlock("data", k.pluralType, "bad", "account_id", `"0123456789ABCDEF0123456789ABCDEF"`),
 					PlanOnly:    true,
 					ExpectError: regexp.MustCompile(`(?s)account_id.*32 lowercase\s+hexadecimal`),
 				}},

@@ -92,6 +92,14 @@ var testKinds = []testKind{
 		callsapi.TURNKeys),
 }
 
+// other is the other kind: TURN keys for apps, apps for TURN keys.
+func (k testKind) other() testKind {
+	if k.resourceType == appTestKind.resourceType {
+		return turnKeyTestKind
+	}
+	return appTestKind
+}
+
 // addr is the address of the resource that config declares.
 func (k testKind) addr() string { return k.resourceType + ".test" }
 
@@ -287,6 +295,34 @@ func TestCallsResource_lifecycleKeepsSecretAndIDs(t *testing.T) {
 	})
 }
 
+// The plan of a rename shows the secret (or TURN key), the uid, the id and
+// the creation time as they are in state, not "(known after apply)": a user
+// reviewing the plan must see that the secret survives the rename, and
+// anything that refers to the secret must not be planned for change.
+func TestRename_planKeepsSecretAndIDsKnown(t *testing.T) {
+	forEachKind(t, func(t *testing.T, k testKind) {
+		em := testEmulator(t)
+		addr := k.addr()
+		known := []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate)}
+		for attr, format := range map[string]*regexp.Regexp{k.secretAttr: hex64, "uid": hex32, "id": hex32, "created": rfc3339} {
+			known = append(known, plancheck.ExpectKnownValue(addr, tfjsonpath.New(attr), knownvalue.StringRegexp(format)))
+		}
+		known = append(known, plancheck.ExpectUnknownValue(addr, tfjsonpath.New("modified")))
+
+		k.unitTest(t, em, []resource.TestStep{
+			{Config: k.config(em, testAccountID, "before")},
+			{
+				Config:           k.config(em, testAccountID, "after"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: known},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("name"), knownvalue.StringExact("after")),
+					expectEmulatorObject(em, addr, k.secretAttr),
+				},
+			},
+		})
+	})
+}
+
 func TestCallsResource_defaultNameIsEmpty(t *testing.T) {
 	forEachKind(t, func(t *testing.T, k testKind) {
 		em := testEmulator(t)
@@ -411,12 +447,12 @@ func TestCallsResource_accountChangeReplacesObject(t *testing.T) {
 					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(k.addr(), plancheck.ResourceActionDestroyBeforeCreate)},
 				},
 				ConfigStateChecks: []statecheck.StateCheck{expectEmulatorObject(em, k.addr(), k.secretAttr)},
-				Check: func(_ *terraform.State) error {
+				Check: checkAPI(func() error {
 					if n := len(k.objects(em, testAccountID)); n != 0 {
 						return fmt.Errorf("old account still has %d %ss", n, k.noun)
 					}
 					return nil
-				},
+				}),
 			},
 		})
 	})

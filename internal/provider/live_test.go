@@ -50,33 +50,32 @@ func liveSetup(t *testing.T) liveRun {
 	return run
 }
 
+// sweptKind is what the sweeper needs of one kind of object: how to list the
+// account's objects, by uid and name, and how to delete one.
+// sweptKinds are what the sweeper deletes, with the noun its messages use.
+var sweptKinds = []struct {
+	noun string
+	api  callsapi.Kind
+}{{"app", callsapi.Apps}, {"TURN key", callsapi.TURNKeys}}
+
 // sweep deletes every app and TURN key of the account named with the run's
 // prefix, and fails the test if one is left.
 func (r liveRun) sweep(t *testing.T) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	apps, err := r.client.List(ctx, callsapi.Apps, r.account)
-	if err != nil {
-		t.Errorf("sweep: listing apps: %v", err)
-	}
-	for _, a := range apps {
-		if strings.HasPrefix(a.Name, r.prefix) {
-			t.Logf("sweep: deleting app %s (%s)", a.UID, a.Name)
-			if err := r.client.Delete(ctx, callsapi.Apps, r.account, a.UID); err != nil {
-				t.Errorf("sweep: deleting app %s (%s): %v", a.UID, a.Name, err)
-			}
+	for _, k := range sweptKinds {
+		objects, err := r.client.List(ctx, k.api, r.account)
+		if err != nil {
+			t.Errorf("sweep: listing %ss: %v", k.noun, err)
 		}
-	}
-	keys, err := r.client.List(ctx, callsapi.TURNKeys, r.account)
-	if err != nil {
-		t.Errorf("sweep: listing TURN keys: %v", err)
-	}
-	for _, k := range keys {
-		if strings.HasPrefix(k.Name, r.prefix) {
-			t.Logf("sweep: deleting TURN key %s (%s)", k.UID, k.Name)
-			if err := r.client.Delete(ctx, callsapi.TURNKeys, r.account, k.UID); err != nil {
-				t.Errorf("sweep: deleting TURN key %s (%s): %v", k.UID, k.Name, err)
+		for _, o := range objects {
+			uid, name := o.UID, o.Name
+			if strings.HasPrefix(name, r.prefix) {
+				t.Logf("sweep: deleting %s %s (%s)", k.noun, uid, name)
+				if err := r.client.Delete(ctx, k.api, r.account, uid); err != nil {
+					t.Errorf("sweep: deleting %s %s (%s): %v", k.noun, uid, name, err)
+				}
 			}
 		}
 	}

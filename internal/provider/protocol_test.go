@@ -8,9 +8,11 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -43,14 +45,104 @@ func newProtocolProvider(t *testing.T, em *emulator.Running) *protocolProvider {
 	requireNoErrors(t, "GetResourceIdentitySchemas", err, identityDiags(identities))
 	p := &protocolProvider{t: t, server: server, schemas: schemas, identities: identities}
 	if em != nil {
-		config := p.encode(schemas.Provider.ValueType(), map[string]tftypes.Value{
-			"base_url":  tfString(em.URL),
-			"api_token": tfString(testToken),
-		})
-		resp, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{TerraformVersion: "1.14.0", Config: config})
-		requireNoErrors(t, "ConfigureProvider", err, configureDiags(resp))
+		p.mustConfigure(em.URL, nil)
 	}
 	return p
+}
+
+// configure sends ConfigureProvider with the provider block's attributes
+// (the others null) and returns its error diagnostics.
+func (p *protocolProvider) configure(block map[string]tftypes.Value) string {
+	p.t.Helper()
+	resp, err := p.server.ConfigureProvider(context.Background(), &tfprotov6.ConfigureProviderRequest{
+		TerraformVersion: "1.14.0",
+		Config:           p.encode(p.schemas.Provider.ValueType(), block),
+	})
+	if err != nil {
+		p.t.Fatalf("ConfigureProvider: %v", err)
+	}
+	return errorDiags(configureDiags(resp))
+}
+
+// mustConfigure configures p for the API at baseURL with the test token and
+// the given provider settings besides.
+func (p *protocolProvider) mustConfigure(baseURL string, settings map[string]tftypes.Value) {
+	p.t.Helper()
+	block := map[string]tftypes.Value{"base_url": tfString(baseURL), "api_token": tfString(testToken)}
+	maps.Copy(block, settings)
+	if msg := p.configure(block); msg != "" {
+		p.t.Fatalf("ConfigureProvider: %s", msg)
+	}
+}
+
+// objectState is the state of the k object o in accountID, as its create
+// wrote it.
+func objectState(k testKind, accountID string, o emulatorObject) map[string]tftypes.Value {
+	return map[string]tftypes.Value{
+		"account_id": tfString(accountID), "id": tfString(o.UID), "uid": tfString(o.UID), "name": tfString(o.Name),
+		k.secretAttr: tfString(o.Secret), "created": tfString(wireTime(o.Created)), "modified": tfString(wireTime(o.Modified)),
+	}
+}
+
+// objectConfig is a resource block's configuration: its account and name.
+func objectConfig(accountID, name string) map[string]tftypes.Value {
+	return map[string]tftypes.Value{"account_id": tfString(accountID), "name": tfString(name)}
+}
+
+// nullObject is the wire form of "no object": the prior state of a create,
+// the planned state of a delete.
+func nullObject(t *testing.T, typ tftypes.Type) *tfprotov6.DynamicValue {
+	t.Helper()
+	dv, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &dv
+}
+
+// read sends ReadResource of the typeName object in state; the diagnostics
+// are the caller's to check.
+func (p *protocolProvider) read(typeName string, state *tfprotov6.DynamicValue) *tfprotov6.ReadResourceResponse {
+	p.t.Helper()
+	resp, err := p.server.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{TypeName: typeName, CurrentState: state})
+	if err != nil {
+		p.t.Fatalf("ReadResource of %s: %v", typeName, err)
+	}
+	return resp
+}
+
+// apply sends ApplyResourceChange of a typeName object from prior to planned
+// (nil for no object: a create, a delete) under config; the diagnostics are
+// the caller's to check.
+func (p *protocolProvider) apply(typeName string, prior, planned *tfprotov6.DynamicValue, config map[string]tftypes.Value,
+	plannedIdentity *tfprotov6.ResourceIdentityData,
+) *tfprotov6.ApplyResourceChangeResponse {
+	p.t.Helper()
+	typ := p.resourceType(typeName)
+	if prior == nil {
+		prior = nullObject(p.t, typ)
+	}
+	if planned == nil {
+		planned = nullObject(p.t, typ)
+	}
+	resp, err := p.server.ApplyResourceChange(context.Background(), &tfprotov6.ApplyResourceChangeRequest{
+		TypeName: typeName, PriorState: prior, PlannedState: planned, Config: p.encode(typ, config), PlannedIdentity: plannedIdentity,
+	})
+	if err != nil {
+		p.t.Fatalf("ApplyResourceChange of %s: %v", typeName, err)
+	}
+	return resp
+}
+
+// create sends the create of a k object named name in accountID, planned as
+// Terraform plans it: all that the API fills in is unknown.
+func (p *protocolProvider) create(k testKind, accountID, name string) *tfprotov6.ApplyResourceChangeResponse {
+	p.t.Helper()
+	planned := objectConfig(accountID, name)
+	for _, attr := range []string{"id", "uid", k.secretAttr, "created", "modified"} {
+		planned[attr] = tfUnknown
+	}
+	return p.apply(k.resourceType, nil, p.encode(p.resourceType(k.resourceType), planned), objectConfig(accountID, name), nil)
 }
 
 func schemaDiags(r *tfprotov6.GetProviderSchemaResponse) []*tfprotov6.Diagnostic {
@@ -98,6 +190,9 @@ func errorDiags(diags []*tfprotov6.Diagnostic) string {
 func tfString(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
 
 var tfUnknown = tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
+
+// newYear2026 is a timestamp for state that no emulator wrote.
+var newYear2026 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // encode builds an object of type typ from attrs (the others null) as a
 // DynamicValue, the form every value takes on the wire.
@@ -162,18 +257,21 @@ func (p *protocolProvider) decode(typ tftypes.Type, dv *tfprotov6.DynamicValue) 
 
 func (p *protocolProvider) resourceType(typeName string) tftypes.Type {
 	p.t.Helper()
-	s, ok := p.schemas.ResourceSchemas[typeName]
-	if !ok {
-		p.t.Fatalf("no resource schema for %s", typeName)
-	}
-	return s.ValueType()
+	return valueType(p.t, p.schemas.ResourceSchemas, "resource", typeName)
 }
 
 func (p *protocolProvider) identityType(typeName string) tftypes.Type {
 	p.t.Helper()
-	s, ok := p.identities.IdentitySchemas[typeName]
+	return valueType(p.t, p.identities.IdentitySchemas, "identity", typeName)
+}
+
+// valueType is the value type of typeName's schema among schemas, which are
+// of the kind what names.
+func valueType[S interface{ ValueType() tftypes.Type }](t *testing.T, schemas map[string]S, what, typeName string) tftypes.Type {
+	t.Helper()
+	s, ok := schemas[typeName]
 	if !ok {
-		p.t.Fatalf("no identity schema for %s", typeName)
+		t.Fatalf("no %s schema for %s", what, typeName)
 	}
 	return s.ValueType()
 }
@@ -197,13 +295,9 @@ func (p *protocolProvider) list(typeName, accountID string, includeResource bool
 	if !ok {
 		p.t.Fatal("the provider server does not serve list resources")
 	}
-	schema, ok := p.schemas.ListResourceSchemas[typeName]
-	if !ok {
-		p.t.Fatalf("no list resource schema for %s", typeName)
-	}
 	stream, err := lister.ListResource(context.Background(), &tfprotov6.ListResourceRequest{
 		TypeName:        typeName,
-		Config:          p.encode(schema.ValueType(), map[string]tftypes.Value{"account_id": tfString(accountID)}),
+		Config:          p.encode(valueType(p.t, p.schemas.ListResourceSchemas, "list resource", typeName), map[string]tftypes.Value{"account_id": tfString(accountID)}),
 		IncludeResource: includeResource,
 		Limit:           limit,
 	})
@@ -215,6 +309,33 @@ func (p *protocolProvider) list(typeName, accountID string, includeResource bool
 		results = append(results, r)
 	}
 	return results
+}
+
+// forEachKindOverProtocol runs test once per kind, in parallel subtests,
+// each with its own emulator and a protocol provider configured for it.
+func forEachKindOverProtocol(t *testing.T, test func(t *testing.T, k testKind, em *emulator.Running, p *protocolProvider)) {
+	for _, k := range testKinds {
+		t.Run(k.resourceType, func(t *testing.T) {
+			t.Parallel()
+			em := testEmulator(t)
+			test(t, k, em, newProtocolProvider(t, em))
+		})
+	}
+}
+
+// readApps reads the cloudflare_calls_apps data source of an account and
+// returns its error diagnostics.
+func (p *protocolProvider) readApps(accountID string) string {
+	p.t.Helper()
+	typ := p.schemas.DataSourceSchemas["cloudflare_calls_apps"].ValueType()
+	resp, err := p.server.ReadDataSource(context.Background(), &tfprotov6.ReadDataSourceRequest{
+		TypeName: "cloudflare_calls_apps",
+		Config:   p.encode(typ, map[string]tftypes.Value{"account_id": tfString(accountID)}),
+	})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return errorDiags(resp.Diagnostics)
 }
 
 func equalMaps(got, want map[string]string) error {
@@ -354,302 +475,252 @@ func TestProtocol_dataSourceSchemasHaveNoSecret(t *testing.T) {
 // read that follows fills the rest with exactly what the emulator holds,
 // secret null.
 func TestProtocol_importByIdentityThenRead(t *testing.T) {
-	for _, k := range testKinds {
-		t.Run(k.resourceType, func(t *testing.T) {
-			t.Parallel()
-			em := testEmulator(t)
-			target := mustCreate(t, k, em, testAccountID, "imported-by-identity")
-			mustCreate(t, k, em, testAccountID, "a-neighbour")
-			p := newProtocolProvider(t, em)
-			ctx := context.Background()
-			wantIdentity := map[string]string{"account_id": testAccountID, k.idAttr: target.UID}
+	forEachKindOverProtocol(t, func(t *testing.T, k testKind, em *emulator.Running, p *protocolProvider) {
+		target := mustCreate(t, k, em, testAccountID, "imported-by-identity")
+		mustCreate(t, k, em, testAccountID, "a-neighbour")
+		ctx := context.Background()
+		wantIdentity := map[string]string{"account_id": testAccountID, k.idAttr: target.UID}
 
-			imp, err := p.server.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{
-				TypeName: k.resourceType,
-				Identity: p.identity(k.resourceType, map[string]tftypes.Value{
-					"account_id": tfString(testAccountID),
-					k.idAttr:     tfString(target.UID),
-				}),
-			})
-			requireNoErrors(t, "ImportResourceState", err, imp.Diagnostics)
-			if len(imp.ImportedResources) != 1 {
-				t.Fatalf("imported %d resources, want 1", len(imp.ImportedResources))
-			}
-			imported := imp.ImportedResources[0]
-			if err := equalMaps(p.decode(p.resourceType(k.resourceType), imported.State),
-				map[string]string{"account_id": testAccountID, "uid": target.UID, "id": target.UID}); err != nil {
-				t.Errorf("imported state: %v", err)
-			}
-			if err := equalMaps(p.decodeIdentity(k.resourceType, imported.Identity), wantIdentity); err != nil {
-				t.Errorf("imported identity: %v", err)
-			}
-
-			read, err := p.server.ReadResource(ctx, &tfprotov6.ReadResourceRequest{
-				TypeName:        k.resourceType,
-				CurrentState:    imported.State,
-				CurrentIdentity: imported.Identity,
-				Private:         imported.Private,
-			})
-			requireNoErrors(t, "ReadResource", err, read.Diagnostics)
-			// No secretAttr key: the secret is null after an import.
-			if err := equalMaps(p.decode(p.resourceType(k.resourceType), read.NewState), map[string]string{
-				"account_id": testAccountID, "id": target.UID, "uid": target.UID, "name": "imported-by-identity",
-				"created": wireTime(target.Created), "modified": wireTime(target.Modified),
-			}); err != nil {
-				t.Errorf("state after read: %v", err)
-			}
-			if err := equalMaps(p.decodeIdentity(k.resourceType, read.NewIdentity), wantIdentity); err != nil {
-				t.Errorf("identity after read: %v", err)
-			}
+		imp, err := p.server.ImportResourceState(ctx, &tfprotov6.ImportResourceStateRequest{
+			TypeName: k.resourceType,
+			Identity: p.identity(k.resourceType, map[string]tftypes.Value{
+				"account_id": tfString(testAccountID),
+				k.idAttr:     tfString(target.UID),
+			}),
 		})
-	}
+		requireNoErrors(t, "ImportResourceState", err, imp.Diagnostics)
+		if len(imp.ImportedResources) != 1 {
+			t.Fatalf("imported %d resources, want 1", len(imp.ImportedResources))
+		}
+		imported := imp.ImportedResources[0]
+		if err := equalMaps(p.decode(p.resourceType(k.resourceType), imported.State),
+			map[string]string{"account_id": testAccountID, "uid": target.UID, "id": target.UID}); err != nil {
+			t.Errorf("imported state: %v", err)
+		}
+		if err := equalMaps(p.decodeIdentity(k.resourceType, imported.Identity), wantIdentity); err != nil {
+			t.Errorf("imported identity: %v", err)
+		}
+
+		read, err := p.server.ReadResource(ctx, &tfprotov6.ReadResourceRequest{
+			TypeName:        k.resourceType,
+			CurrentState:    imported.State,
+			CurrentIdentity: imported.Identity,
+			Private:         imported.Private,
+		})
+		requireNoErrors(t, "ReadResource", err, read.Diagnostics)
+		// No secretAttr key: the secret is null after an import.
+		if err := equalMaps(p.decode(p.resourceType(k.resourceType), read.NewState), map[string]string{
+			"account_id": testAccountID, "id": target.UID, "uid": target.UID, "name": "imported-by-identity",
+			"created": wireTime(target.Created), "modified": wireTime(target.Modified),
+		}); err != nil {
+			t.Errorf("state after read: %v", err)
+		}
+		if err := equalMaps(p.decodeIdentity(k.resourceType, read.NewIdentity), wantIdentity); err != nil {
+			t.Errorf("identity after read: %v", err)
+		}
+	})
 }
 
 func TestProtocol_importByIDSetsIdentity(t *testing.T) {
-	for _, k := range testKinds {
-		t.Run(k.resourceType, func(t *testing.T) {
-			t.Parallel()
-			em := testEmulator(t)
-			target := mustCreate(t, k, em, testAccountID, "imported-by-id")
-			p := newProtocolProvider(t, em)
-			imp, err := p.server.ImportResourceState(context.Background(), &tfprotov6.ImportResourceStateRequest{
-				TypeName: k.resourceType,
-				ID:       testAccountID + "/" + target.UID,
-			})
-			requireNoErrors(t, "ImportResourceState", err, imp.Diagnostics)
-			if len(imp.ImportedResources) != 1 {
-				t.Fatalf("imported %d resources, want 1", len(imp.ImportedResources))
-			}
-			if err := equalMaps(p.decodeIdentity(k.resourceType, imp.ImportedResources[0].Identity),
-				map[string]string{"account_id": testAccountID, k.idAttr: target.UID}); err != nil {
-				t.Errorf("identity: %v", err)
-			}
+	forEachKindOverProtocol(t, func(t *testing.T, k testKind, em *emulator.Running, p *protocolProvider) {
+		target := mustCreate(t, k, em, testAccountID, "imported-by-id")
+		imp, err := p.server.ImportResourceState(context.Background(), &tfprotov6.ImportResourceStateRequest{
+			TypeName: k.resourceType,
+			ID:       testAccountID + "/" + target.UID,
 		})
-	}
+		requireNoErrors(t, "ImportResourceState", err, imp.Diagnostics)
+		if len(imp.ImportedResources) != 1 {
+			t.Fatalf("imported %d resources, want 1", len(imp.ImportedResources))
+		}
+		if err := equalMaps(p.decodeIdentity(k.resourceType, imp.ImportedResources[0].Identity),
+			map[string]string{"account_id": testAccountID, k.idAttr: target.UID}); err != nil {
+			t.Errorf("identity: %v", err)
+		}
+	})
 }
 
 func TestProtocol_malformedImportIdentityIsRefused(t *testing.T) {
-	for _, k := range testKinds {
-		t.Run(k.resourceType, func(t *testing.T) {
-			t.Parallel()
-			em := testEmulator(t)
-			p := newProtocolProvider(t, em)
-			good := "0123456789abcdef0123456789abcdef"
-			for name, identity := range map[string]map[string]tftypes.Value{
-				"uppercase id":       {"account_id": tfString(testAccountID), k.idAttr: tfString(strings.ToUpper(good))},
-				"short account":      {"account_id": tfString("0123"), k.idAttr: tfString(good)},
-				"null id":            {"account_id": tfString(testAccountID)},
-				"id with a path":     {"account_id": tfString(testAccountID), k.idAttr: tfString(good + "/x")},
-				"account with a /id": {"account_id": tfString(testAccountID + "/" + good), k.idAttr: tfString(good)},
-			} {
-				imp, err := p.server.ImportResourceState(context.Background(), &tfprotov6.ImportResourceStateRequest{
-					TypeName: k.resourceType,
-					Identity: p.identity(k.resourceType, identity),
-				})
-				if err != nil {
-					t.Fatalf("%s: %v", name, err)
-				}
-				msg := errorDiags(imp.Diagnostics)
-				if !strings.Contains(msg, "Invalid import identity for "+strings.TrimSuffix(k.notFound, " not found")) ||
-					!strings.Contains(msg, "expected account_id and "+k.idAttr) {
-					t.Errorf("%s: diagnostics %q, want the expected identity explained", name, msg)
-				}
-				if len(imp.ImportedResources) != 0 {
-					t.Errorf("%s: imported %d resources", name, len(imp.ImportedResources))
-				}
+	forEachKindOverProtocol(t, func(t *testing.T, k testKind, em *emulator.Running, p *protocolProvider) {
+		good := "0123456789abcdef0123456789abcdef"
+		for name, identity := range map[string]map[string]tftypes.Value{
+			"uppercase id":       {"account_id": tfString(testAccountID), k.idAttr: tfString(strings.ToUpper(good))},
+			"short account":      {"account_id": tfString("0123"), k.idAttr: tfString(good)},
+			"null id":            {"account_id": tfString(testAccountID)},
+			"id with a path":     {"account_id": tfString(testAccountID), k.idAttr: tfString(good + "/x")},
+			"account with a /id": {"account_id": tfString(testAccountID + "/" + good), k.idAttr: tfString(good)},
+		} {
+			imp, err := p.server.ImportResourceState(context.Background(), &tfprotov6.ImportResourceStateRequest{
+				TypeName: k.resourceType,
+				Identity: p.identity(k.resourceType, identity),
+			})
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
 			}
-			if n := em.TotalRequests(); n != 0 {
-				t.Errorf("malformed identities sent %d requests, want 0", n)
+			msg := errorDiags(imp.Diagnostics)
+			if !strings.Contains(msg, "Invalid import identity for "+strings.TrimSuffix(k.notFound, " not found")) ||
+				!strings.Contains(msg, "expected account_id and "+k.idAttr) {
+				t.Errorf("%s: diagnostics %q, want the expected identity explained", name, msg)
 			}
-		})
-	}
+			if len(imp.ImportedResources) != 0 {
+				t.Errorf("%s: imported %d resources", name, len(imp.ImportedResources))
+			}
+		}
+		if n := em.TotalRequests(); n != 0 {
+			t.Errorf("malformed identities sent %d requests, want 0", n)
+		}
+	})
 }
 
 // State written before identities existed has none. Reading it fills the
 // identity in; reading an object deleted meanwhile removes it from state
 // without the framework's "Missing Resource Identity After Read" error.
 func TestProtocol_readWithoutPriorIdentity(t *testing.T) {
-	for _, k := range testKinds {
-		t.Run(k.resourceType, func(t *testing.T) {
-			t.Parallel()
-			em := testEmulator(t)
-			existing := mustCreate(t, k, em, testAccountID, "pre-identity")
-			p := newProtocolProvider(t, em)
-			typ := p.resourceType(k.resourceType)
-			stateOf := func(uid string) *tfprotov6.DynamicValue {
-				return p.encode(typ, map[string]tftypes.Value{
-					"account_id": tfString(testAccountID), "id": tfString(uid), "uid": tfString(uid), "name": tfString("pre-identity"),
-					k.secretAttr: tfString(strings.Repeat("ab", 32)), "created": tfString("2026-01-01T00:00:00.000000Z"),
-					"modified": tfString("2026-01-01T00:00:00.000000Z"),
-				})
-			}
+	forEachKindOverProtocol(t, func(t *testing.T, k testKind, em *emulator.Running, p *protocolProvider) {
+		existing := mustCreate(t, k, em, testAccountID, "pre-identity")
+		typ := p.resourceType(k.resourceType)
+		stateOf := func(uid string) *tfprotov6.DynamicValue {
+			return p.encode(typ, objectState(k, testAccountID, emulatorObject{
+				UID: uid, Name: "pre-identity", Secret: strings.Repeat("ab", 32), Created: newYear2026, Modified: newYear2026,
+			}))
+		}
 
-			read, err := p.server.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{TypeName: k.resourceType, CurrentState: stateOf(existing.UID)})
-			requireNoErrors(t, "ReadResource of an existing object", err, read.Diagnostics)
-			if err := equalMaps(p.decodeIdentity(k.resourceType, read.NewIdentity),
-				map[string]string{"account_id": testAccountID, k.idAttr: existing.UID}); err != nil {
-				t.Errorf("identity filled in by read: %v", err)
-			}
-			if got := p.decode(typ, read.NewState)[k.secretAttr]; got != strings.Repeat("ab", 32) {
-				t.Errorf("read lost the %s from state: %q", k.secretAttr, got)
-			}
+		read := p.read(k.resourceType, stateOf(existing.UID))
+		requireNoErrors(t, "ReadResource of an existing object", nil, read.Diagnostics)
+		if err := equalMaps(p.decodeIdentity(k.resourceType, read.NewIdentity),
+			map[string]string{"account_id": testAccountID, k.idAttr: existing.UID}); err != nil {
+			t.Errorf("identity filled in by read: %v", err)
+		}
+		if got := p.decode(typ, read.NewState)[k.secretAttr]; got != strings.Repeat("ab", 32) {
+			t.Errorf("read lost the %s from state: %q", k.secretAttr, got)
+		}
 
-			gone := "fedcba9876543210fedcba9876543210"
-			read, err = p.server.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{TypeName: k.resourceType, CurrentState: stateOf(gone)})
-			requireNoErrors(t, "ReadResource of a deleted object", err, read.Diagnostics)
-			if s := p.decode(typ, read.NewState); s != nil {
-				t.Errorf("a deleted object is still in state: %v", s)
-			}
-		})
-	}
+		gone := "fedcba9876543210fedcba9876543210"
+		read = p.read(k.resourceType, stateOf(gone))
+		requireNoErrors(t, "ReadResource of a deleted object", nil, read.Diagnostics)
+		if s := p.decode(typ, read.NewState); s != nil {
+			t.Errorf("a deleted object is still in state: %v", s)
+		}
+	})
 }
 
 // Create and update return the identity; an update keeps it.
 func TestProtocol_createAndUpdateSetIdentity(t *testing.T) {
-	for _, k := range testKinds {
-		t.Run(k.resourceType, func(t *testing.T) {
-			t.Parallel()
-			em := testEmulator(t)
-			p := newProtocolProvider(t, em)
-			ctx := context.Background()
-			typ := p.resourceType(k.resourceType)
-			null, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, nil))
-			if err != nil {
-				t.Fatal(err)
-			}
+	forEachKindOverProtocol(t, func(t *testing.T, k testKind, em *emulator.Running, p *protocolProvider) {
+		typ := p.resourceType(k.resourceType)
 
-			created, err := p.server.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
-				TypeName:   k.resourceType,
-				PriorState: &null,
-				PlannedState: p.encode(typ, map[string]tftypes.Value{
-					"account_id": tfString(testAccountID), "name": tfString("over-the-wire"),
-					"id": tfUnknown, "uid": tfUnknown, k.secretAttr: tfUnknown, "created": tfUnknown, "modified": tfUnknown,
-				}),
-				Config: p.encode(typ, map[string]tftypes.Value{"account_id": tfString(testAccountID), "name": tfString("over-the-wire")}),
-			})
-			requireNoErrors(t, "ApplyResourceChange (create)", err, created.Diagnostics)
-			state := p.decode(typ, created.NewState)
-			objects := k.objects(em, testAccountID)
-			if len(objects) != 1 || objects[0].UID != state["uid"] || objects[0].Secret != state[k.secretAttr] {
-				t.Fatalf("state %v does not match the emulator's %+v", state, objects)
-			}
-			wantIdentity := map[string]string{"account_id": testAccountID, k.idAttr: state["uid"]}
-			if err := equalMaps(p.decodeIdentity(k.resourceType, created.NewIdentity), wantIdentity); err != nil {
-				t.Errorf("identity after create: %v", err)
-			}
+		created := p.create(k, testAccountID, "over-the-wire")
+		requireNoErrors(t, "ApplyResourceChange (create)", nil, created.Diagnostics)
+		state := p.decode(typ, created.NewState)
+		objects := k.objects(em, testAccountID)
+		if len(objects) != 1 || objects[0].UID != state["uid"] || objects[0].Secret != state[k.secretAttr] {
+			t.Fatalf("state %v does not match the emulator's %+v", state, objects)
+		}
+		wantIdentity := map[string]string{"account_id": testAccountID, k.idAttr: state["uid"]}
+		if err := equalMaps(p.decodeIdentity(k.resourceType, created.NewIdentity), wantIdentity); err != nil {
+			t.Errorf("identity after create: %v", err)
+		}
 
-			planned := map[string]tftypes.Value{}
-			for name, v := range state {
-				planned[name] = tfString(v)
-			}
-			planned["name"], planned["modified"] = tfString("renamed-over-the-wire"), tfUnknown
-			updated, err := p.server.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
-				TypeName:        k.resourceType,
-				PriorState:      created.NewState,
-				PlannedState:    p.encode(typ, planned),
-				Config:          p.encode(typ, map[string]tftypes.Value{"account_id": tfString(testAccountID), "name": tfString("renamed-over-the-wire")}),
-				PlannedIdentity: created.NewIdentity,
-			})
-			requireNoErrors(t, "ApplyResourceChange (update)", err, updated.Diagnostics)
-			if err := equalMaps(p.decodeIdentity(k.resourceType, updated.NewIdentity), wantIdentity); err != nil {
-				t.Errorf("identity after update: %v", err)
-			}
-			after := p.decode(typ, updated.NewState)
-			if after["uid"] != state["uid"] || after[k.secretAttr] != state[k.secretAttr] || after["name"] != "renamed-over-the-wire" {
-				t.Errorf("state after update %v, before %v", after, state)
-			}
-			if o := k.objects(em, testAccountID); len(o) != 1 || o[0].Name != "renamed-over-the-wire" {
-				t.Errorf("the emulator holds %+v after the update", o)
-			}
-		})
-	}
+		planned := map[string]tftypes.Value{}
+		for name, v := range state {
+			planned[name] = tfString(v)
+		}
+		planned["name"], planned["modified"] = tfString("renamed-over-the-wire"), tfUnknown
+		updated := p.apply(k.resourceType, created.NewState, p.encode(typ, planned),
+			objectConfig(testAccountID, "renamed-over-the-wire"), created.NewIdentity)
+		requireNoErrors(t, "ApplyResourceChange (update)", nil, updated.Diagnostics)
+		if err := equalMaps(p.decodeIdentity(k.resourceType, updated.NewIdentity), wantIdentity); err != nil {
+			t.Errorf("identity after update: %v", err)
+		}
+		after := p.decode(typ, updated.NewState)
+		if after["uid"] != state["uid"] || after[k.secretAttr] != state[k.secretAttr] || after["name"] != "renamed-over-the-wire" {
+			t.Errorf("state after update %v, before %v", after, state)
+		}
+		if o := k.objects(em, testAccountID); len(o) != 1 || o[0].Name != "renamed-over-the-wire" {
+			t.Errorf("the emulator holds %+v after the update", o)
+		}
+	})
 }
 
 // ListResource returns exactly the account's objects, each with its identity,
 // its display name and (when asked) its state without the secret; nothing
 // from another account or of the other kind, and no secret anywhere.
 func TestProtocol_listResourceReturnsExactlyTheAccountsObjects(t *testing.T) {
-	for i, k := range testKinds {
-		t.Run(k.resourceType, func(t *testing.T) {
-			t.Parallel()
-			em := testEmulator(t)
-			for _, name := range []string{"alpha", "", "beta", "alpha"} {
-				mustCreate(t, k, em, testAccountID, name)
-			}
-			mustCreate(t, k, em, otherTestAccountID, "other-account")
-			mustCreate(t, testKinds[1-i], em, testAccountID, "other-kind")
-			secrets := allSecrets(em, testAccountID, otherTestAccountID)
-			p := newProtocolProvider(t, em)
-			typ := p.resourceType(k.resourceType)
+	forEachKindOverProtocol(t, func(t *testing.T, k testKind, em *emulator.Running, p *protocolProvider) {
+		for _, name := range []string{"alpha", "", "beta", "alpha"} {
+			mustCreate(t, k, em, testAccountID, name)
+		}
+		mustCreate(t, k, em, otherTestAccountID, "other-account")
+		mustCreate(t, k.other(), em, testAccountID, "other-kind")
+		secrets := allSecrets(em, testAccountID, otherTestAccountID)
+		typ := p.resourceType(k.resourceType)
 
-			check := func(accountID string, results []tfprotov6.ListResourceResult, includeResource bool) {
-				t.Helper()
-				want := make(map[string]emulatorObject)
-				for _, o := range k.objects(em, accountID) {
-					want[o.UID] = o
+		check := func(accountID string, results []tfprotov6.ListResourceResult, includeResource bool) {
+			t.Helper()
+			want := make(map[string]emulatorObject)
+			for _, o := range k.objects(em, accountID) {
+				want[o.UID] = o
+			}
+			if len(results) != len(want) {
+				t.Errorf("account %s: %d results, the emulator holds %d objects", accountID, len(results), len(want))
+			}
+			for _, r := range results {
+				if msg := errorDiags(r.Diagnostics); msg != "" {
+					t.Errorf("result diagnostics: %s", msg)
+					continue
 				}
-				if len(results) != len(want) {
-					t.Errorf("account %s: %d results, the emulator holds %d objects", accountID, len(results), len(want))
+				identity := p.decodeIdentity(k.resourceType, r.Identity)
+				o, ok := want[identity[k.idAttr]]
+				if !ok {
+					t.Errorf("result %v is not one of the account's objects, or listed twice", identity)
+					continue
 				}
-				for _, r := range results {
-					if msg := errorDiags(r.Diagnostics); msg != "" {
-						t.Errorf("result diagnostics: %s", msg)
-						continue
+				delete(want, o.UID)
+				if err := equalMaps(identity, map[string]string{"account_id": accountID, k.idAttr: o.UID}); err != nil {
+					t.Errorf("identity: %v", err)
+				}
+				wantName := o.Name
+				if wantName == "" {
+					wantName = o.UID
+				}
+				if r.DisplayName != wantName {
+					t.Errorf("%s: display name %q, want %q", o.UID, r.DisplayName, wantName)
+				}
+				state := p.decode(typ, r.Resource)
+				if includeResource {
+					if err := equalMaps(state, map[string]string{
+						"account_id": accountID, "id": o.UID, "uid": o.UID, "name": o.Name,
+						"created": wireTime(o.Created), "modified": wireTime(o.Modified),
+					}); err != nil {
+						t.Errorf("listed state: %v", err)
 					}
-					identity := p.decodeIdentity(k.resourceType, r.Identity)
-					o, ok := want[identity[k.idAttr]]
-					if !ok {
-						t.Errorf("result %v is not one of the account's objects, or listed twice", identity)
-						continue
+				} else if state != nil {
+					t.Errorf("a resource object came back unasked: %v", state)
+				}
+				seen := []string{r.DisplayName}
+				for _, m := range []map[string]string{identity, state} {
+					for _, v := range m {
+						seen = append(seen, v)
 					}
-					delete(want, o.UID)
-					if err := equalMaps(identity, map[string]string{"account_id": accountID, k.idAttr: o.UID}); err != nil {
-						t.Errorf("identity: %v", err)
-					}
-					wantName := o.Name
-					if wantName == "" {
-						wantName = o.UID
-					}
-					if r.DisplayName != wantName {
-						t.Errorf("%s: display name %q, want %q", o.UID, r.DisplayName, wantName)
-					}
-					state := p.decode(typ, r.Resource)
-					if includeResource {
-						if err := equalMaps(state, map[string]string{
-							"account_id": accountID, "id": o.UID, "uid": o.UID, "name": o.Name,
-							"created": wireTime(o.Created), "modified": wireTime(o.Modified),
-						}); err != nil {
-							t.Errorf("listed state: %v", err)
-						}
-					} else if state != nil {
-						t.Errorf("a resource object came back unasked: %v", state)
-					}
-					seen := []string{r.DisplayName}
-					for _, m := range []map[string]string{identity, state} {
-						for _, v := range m {
-							seen = append(seen, v)
-						}
-					}
-					for _, s := range seen {
-						for _, secret := range secrets {
-							if strings.Contains(s, secret) {
-								t.Errorf("list result of %s exposes a secret the emulator holds", o.UID)
-							}
+				}
+				for _, s := range seen {
+					for _, secret := range secrets {
+						if strings.Contains(s, secret) {
+							t.Errorf("list result of %s exposes a secret the emulator holds", o.UID)
 						}
 					}
 				}
 			}
+		}
 
-			check(testAccountID, p.list(k.resourceType, testAccountID, true, 100), true)
-			check(testAccountID, p.list(k.resourceType, testAccountID, false, 100), false)
-			check(otherTestAccountID, p.list(k.resourceType, otherTestAccountID, true, 100), true)
-			check(thirdTestAccountID, p.list(k.resourceType, thirdTestAccountID, true, 100), true)
+		check(testAccountID, p.list(k.resourceType, testAccountID, true, 100), true)
+		check(testAccountID, p.list(k.resourceType, testAccountID, false, 100), false)
+		check(otherTestAccountID, p.list(k.resourceType, otherTestAccountID, true, 100), true)
+		check(thirdTestAccountID, p.list(k.resourceType, thirdTestAccountID, true, 100), true)
 
-			if n := len(p.list(k.resourceType, testAccountID, true, 2)); n != 2 {
-				t.Errorf("with limit 2, %d results", n)
-			}
-		})
-	}
+		if n := len(p.list(k.resourceType, testAccountID, true, 2)); n != 2 {
+			t.Errorf("with limit 2, %d results", n)
+		}
+	})
 }
 
 func TestProtocol_listConfigWithBadAccountIsRefused(t *testing.T) {

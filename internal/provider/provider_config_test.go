@@ -2,6 +2,7 @@ package provider
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -10,10 +11,9 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
@@ -293,6 +293,57 @@ func TestProvider_providerBlockCredentialsWinOverEnvironment(t *testing.T) {
 	})
 }
 
+// A provider block that sets any credential is never completed from the
+// environment: an email alone (or a key alone) is an error on the attribute
+// that is missing, even with a working token in CLOUDFLARE_API_TOKEN, and
+// nothing is sent with that token. Terraform's validation refuses these
+// blocks first (see TestProvider_badConfigurationIsRefusedBeforeAnyRequest);
+// this speaks to Configure directly, as a Terraform that skipped validation
+// would, so that Configure's own rule is tested too.
+func TestConfigure_blockCredentialsAreNeverCompletedFromTheEnvironment(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		block map[string]tftypes.Value
+		want  string // "" when the configuration must work
+	}{
+		{"email alone", map[string]tftypes.Value{"email": tfString("ops@example.com")}, "Missing Cloudflare API key"},
+		{"api_key alone", map[string]tftypes.Value{"api_key": tfString("legacy-key")}, "Missing Cloudflare account email"},
+		{"no credential: the environment's token is used", map[string]tftypes.Value{}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			em := testEmulator(t)
+			clearCloudflareEnv(t)
+			t.Setenv(EnvAPIToken, testToken)
+			p := newProtocolProvider(t, nil)
+			block := map[string]tftypes.Value{"base_url": tfString(em.URL)}
+			maps.Copy(block, tc.block)
+			msg := p.configure(block)
+			if tc.want != "" {
+				if !strings.Contains(msg, tc.want) {
+					t.Errorf("Configure said %q, want an error saying %q", msg, tc.want)
+				}
+				if msg == "" {
+					// Configured anyway: see which credential it sends.
+					p.readApps(testAccountID)
+				}
+				if n := em.TotalRequests(); n != 0 {
+					t.Errorf("the provider sent %d requests with the environment's token, want 0", n)
+				}
+				return
+			}
+			if msg != "" {
+				t.Fatalf("Configure: %s", msg)
+			}
+			if diags := p.readApps(testAccountID); diags != "" {
+				t.Fatalf("reading with the environment's token: %s", diags)
+			}
+			if n := em.TotalRequests(); n != 1 {
+				t.Errorf("%d requests, want the one list of the data source", n)
+			}
+		})
+	}
+}
+
 func TestProvider_wrongTokenIsReportedWithStatusAndCode(t *testing.T) {
 	em := testEmulator(t)
 	parallelUnitTest(t, resource.TestCase{
@@ -355,30 +406,9 @@ func TestProvider_tokenWithEmailInTheEnvironmentWorks(t *testing.T) {
 // never a sign that the apps are gone, so the state (and each secret) stays.
 func TestProvider_wrongBaseURLPathKeepsState(t *testing.T) {
 	em := testEmulator(t)
-	sameSecret := statecheck.CompareValue(compare.ValuesSame())
 	wrong := providerConfig(em.URL+"/typo", testToken) + appTestKind.resourceBlock(testAccountID, "kept")
-	parallelUnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories(),
-		CheckDestroy:             checkAppsDestroyed(t, em),
-		Steps: []resource.TestStep{
-			{
-				Config:            appConfig(em, testAccountID, "kept"),
-				ConfigStateChecks: []statecheck.StateCheck{sameSecret.AddStateValue(appAddr, tfjsonpath.New("secret"))},
-			},
-			{
-				Config:      wrong,
-				ExpectError: regexp.MustCompile(`(?s)Unable to read Calls app.*HTTP 400.*7000.*check\s+base_url`),
-			},
-			{
-				Config: appConfig(em, testAccountID, "kept"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					sameSecret.AddStateValue(appAddr, tfjsonpath.New("secret")),
-					expectEmulatorApp(em, appAddr),
-				},
-			},
-		},
-	})
+	parallelUnitTest(t, appKeptThrough(t, em, appConfig(em, testAccountID, "kept"), nil, nil, resource.TestStep{
+		Config:      wrong,
+		ExpectError: regexp.MustCompile(`(?s)Unable to read Calls app.*HTTP 400.*7000.*check\s+base_url`),
+	}))
 }

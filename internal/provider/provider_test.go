@@ -91,6 +91,12 @@ func testClient(t *testing.T, em *emulator.Running) *callsapi.Client {
 }
 
 // importID builds "<account_id>/<uid>" from the state of a resource.
+// checkAPI is a TestCheckFunc of what the API holds or was sent, for a
+// check that needs nothing of the state.
+func checkAPI(check func() error) resource.TestCheckFunc {
+	return func(*terraform.State) error { return check() }
+}
+
 func importID(resourceName string) func(*terraform.State) (string, error) {
 	return func(s *terraform.State) (string, error) {
 		rs, ok := s.RootModule().Resources[resourceName]

@@ -29,7 +29,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/calls-terraform/terraform-provider-cloudflare/internal/callsapi"
@@ -106,16 +105,14 @@ resource "cloudflare_calls_turn_key" %[1]q {
 	return b.String()
 }
 
-func checkFleetDestroyed(t *testing.T, em *emulator.Running) func(*terraform.State) error {
-	return func(s *terraform.State) error {
-		return errors.Join(checkAppsDestroyed(t, em)(s), checkTURNKeysDestroyed(t, em)(s))
-	}
+func checkFleetDestroyed(t *testing.T, em *emulator.Running) resource.TestCheckFunc {
+	return resource.ComposeAggregateTestCheckFunc(checkAppsDestroyed(t, em), checkTURNKeysDestroyed(t, em))
 }
 
 // requestCount checks that the API received exactly the requests in want
 // (method and route to count) since the counters were last reset, and
 // nothing else. It is a plan check, for the plan Terraform makes before
-// applying (refresh included), and a TestCheckFunc, for RefreshState steps.
+// applying (refresh included); checkAPI(c.err) checks RefreshState steps.
 type requestCount struct {
 	em   *emulator.Running
 	want map[string]int64
@@ -137,8 +134,6 @@ func (c requestCount) err() error {
 func (c requestCount) CheckPlan(_ context.Context, _ plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
 	resp.Error = c.err()
 }
-
-func (c requestCount) check(*terraform.State) error { return c.err() }
 
 // expectOnlyActions checks that the plan changes exactly the given resources
 // with the given actions ("create", "update") and leaves every other one
@@ -185,146 +180,155 @@ func must(t *testing.T, err error) {
 	}
 }
 
+// listedFleet starts a bulk emulator for a fleet named bulk of apps and TURN
+// keys in testAccountID, and returns it with the configuration that declares
+// the fleet with refresh_with_list = true.
+func listedFleet(t *testing.T, apps, turnKeys int) (*emulator.Running, fleet, string) {
+	em := bulkEmulator(t)
+	f := fleet{name: "bulk", account: testAccountID, apps: apps, turnKeys: turnKeys}
+	return em, f, fleetConfig(em.URL, "true", f)
+}
+
+// fleetTest runs steps in parallel with other tests; the destroy that ends
+// it must leave no app or TURN key behind.
+func fleetTest(t *testing.T, em *emulator.Running, steps ...resource.TestStep) {
+	parallelUnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories(),
+		CheckDestroy:             checkFleetDestroyed(t, em),
+		Steps:                    steps,
+	})
+}
+
+// refreshCosts is the steps of a test of what refreshing cfg's objects
+// costs: cfg creates them, then `terraform refresh` and the refresh of a
+// plan (which must be empty) each send exactly the requests in want.
+func refreshCosts(em *emulator.Running, cfg string, want map[string]int64) []resource.TestStep {
+	return []resource.TestStep{
+		{Config: cfg},
+		{
+			PreConfig:    resetCounters(em),
+			RefreshState: true,
+			Check:        checkAPI(expectRequests(em, want).err),
+		},
+		{
+			PreConfig: resetCounters(em),
+			Config:    cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan(), expectRequests(em, want)},
+			},
+		},
+	}
+}
+
+// outOfBandStep makes the changes outside Terraform, then plans cfg: the
+// plan sends exactly the requests in want and changes exactly what actions
+// names; once applied, nothing more is planned and the state passes checks.
+func outOfBandStep(em *emulator.Running, cfg string, changes []func(), want map[string]int64, actions expectOnlyActions,
+	checks ...statecheck.StateCheck,
+) resource.TestStep {
+	return resource.TestStep{
+		PreConfig: resetCounters(em, changes...),
+		Config:    cfg,
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PreApply:             []plancheck.PlanCheck{expectRequests(em, want), actions},
+			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+		},
+		ConfigStateChecks: checks,
+	}
+}
+
 // Refreshing 300 unchanged apps and 20 TURN keys costs one list request per
 // kind and not a single GET, both in `terraform refresh` and in the refresh
 // of a plan, and keeps every secret in state. Terraform refreshes ten
 // objects at a time, so this also proves that concurrent Reads wait for the
 // one list in flight instead of sending their own.
 func TestRefreshWithList_unchangedObjectsCostOneListPerKind(t *testing.T) {
-	em := bulkEmulator(t)
-	f := fleet{name: "bulk", account: testAccountID, apps: 300, turnKeys: 20}
-	cfg := fleetConfig(em.URL, "true", f)
-	onlyLists := map[string]int64{listApps: 1, listTURNKeys: 1}
-
-	parallelUnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories(),
-		CheckDestroy:             checkFleetDestroyed(t, em),
-		Steps: []resource.TestStep{
-			{
-				Config: cfg,
-				Check: func(*terraform.State) error {
-					if n, m := len(em.Apps(testAccountID)), len(em.TURNKeys(testAccountID)); n != 300 || m != 20 {
-						return fmt.Errorf("the emulator holds %d apps and %d TURN keys, want 300 and 20", n, m)
-					}
-					return nil
-				},
-			},
-			{
-				PreConfig:    resetCounters(em),
-				RefreshState: true,
-				Check: resource.ComposeAggregateTestCheckFunc(
-					expectRequests(em, onlyLists).check,
-					checkSecretIsEmulators(em, legacy(f.app(0))),
-					checkSecretIsEmulators(em, legacy(f.app(299))),
-					checkKeyIsEmulators(em, legacy(f.turnKey(0))),
-					checkKeyIsEmulators(em, legacy(f.turnKey(19))),
-				),
-			},
-			{
-				PreConfig: resetCounters(em),
-				Config:    cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan(), expectRequests(em, onlyLists)},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					expectEmulatorApp(em, f.app(150)),
-					expectEmulatorTURNKey(em, f.turnKey(10)),
-				},
-			},
-		},
+	em, f, cfg := listedFleet(t, 300, 20)
+	steps := refreshCosts(em, cfg, map[string]int64{listApps: 1, listTURNKeys: 1})
+	steps[0].Check = checkAPI(func() error {
+		if n, m := len(em.Apps(testAccountID)), len(em.TURNKeys(testAccountID)); n != 300 || m != 20 {
+			return fmt.Errorf("the emulator holds %d apps and %d TURN keys, want 300 and 20", n, m)
+		}
+		return nil
 	})
+	steps[1].Check = resource.ComposeAggregateTestCheckFunc(
+		steps[1].Check,
+		checkSecretIsEmulators(em, legacy(f.app(0))),
+		checkSecretIsEmulators(em, legacy(f.app(299))),
+		checkKeyIsEmulators(em, legacy(f.turnKey(0))),
+		checkKeyIsEmulators(em, legacy(f.turnKey(19))),
+	)
+	steps[2].ConfigStateChecks = []statecheck.StateCheck{
+		expectEmulatorApp(em, f.app(150)),
+		expectEmulatorTURNKey(em, f.turnKey(10)),
+	}
+	fleetTest(t, em, steps...)
 }
 
 // An app and a TURN key deleted outside Terraform are missing from the
 // lists; each costs one GET to confirm it is gone, and is then planned for
 // creation. Nothing else changes.
 func TestRefreshWithList_deletedOutOfBandCostsOneGETAndIsRecreated(t *testing.T) {
-	em := bulkEmulator(t)
-	f := fleet{name: "bulk", account: testAccountID, apps: 40, turnKeys: 10}
-	cfg := fleetConfig(em.URL, "true", f)
+	em, f, cfg := listedFleet(t, 40, 10)
 	var appUID, keyUID string
 	appChanges := statecheck.CompareValue(compare.ValuesDiffer())
 	keyChanges := statecheck.CompareValue(compare.ValuesDiffer())
 
-	parallelUnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories(),
-		CheckDestroy:             checkFleetDestroyed(t, em),
-		Steps: []resource.TestStep{
-			{
-				Config: cfg,
-				Check:  resource.ComposeAggregateTestCheckFunc(rememberUID(legacy(f.app(7)), &appUID), rememberUID(legacy(f.turnKey(3)), &keyUID)),
-				ConfigStateChecks: []statecheck.StateCheck{
-					appChanges.AddStateValue(f.app(7), tfjsonpath.New("uid")),
-					keyChanges.AddStateValue(f.turnKey(3), tfjsonpath.New("uid")),
-				},
-			},
-			{
-				PreConfig: resetCounters(em,
-					func() { must(t, em.DeleteApp(testAccountID, appUID)) },
-					func() { must(t, em.DeleteTURNKey(testAccountID, keyUID)) },
-				),
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						expectRequests(em, map[string]int64{listApps: 1, getApp: 1, listTURNKeys: 1, getTURNKey: 1}),
-						expectOnlyActions{f.app(7): tfjson.ActionCreate, f.turnKey(3): tfjson.ActionCreate},
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					appChanges.AddStateValue(f.app(7), tfjsonpath.New("uid")),
-					keyChanges.AddStateValue(f.turnKey(3), tfjsonpath.New("uid")),
-					expectEmulatorApp(em, f.app(7)),
-					expectEmulatorTURNKey(em, f.turnKey(3)),
-				},
+	fleetTest(t, em,
+		resource.TestStep{
+			Config: cfg,
+			Check:  resource.ComposeAggregateTestCheckFunc(rememberUID(legacy(f.app(7)), &appUID), rememberUID(legacy(f.turnKey(3)), &keyUID)),
+			ConfigStateChecks: []statecheck.StateCheck{
+				appChanges.AddStateValue(f.app(7), tfjsonpath.New("uid")),
+				keyChanges.AddStateValue(f.turnKey(3), tfjsonpath.New("uid")),
 			},
 		},
-	})
+		outOfBandStep(em, cfg,
+			[]func(){
+				func() { must(t, em.DeleteApp(testAccountID, appUID)) },
+				func() { must(t, em.DeleteTURNKey(testAccountID, keyUID)) },
+			},
+			map[string]int64{listApps: 1, getApp: 1, listTURNKeys: 1, getTURNKey: 1},
+			expectOnlyActions{f.app(7): tfjson.ActionCreate, f.turnKey(3): tfjson.ActionCreate},
+			appChanges.AddStateValue(f.app(7), tfjsonpath.New("uid")),
+			keyChanges.AddStateValue(f.turnKey(3), tfjsonpath.New("uid")),
+			expectEmulatorApp(em, f.app(7)),
+			expectEmulatorTURNKey(em, f.turnKey(3)),
+		),
+	)
 }
 
 // A name changed outside Terraform is seen in the list itself: drift is
 // planned as an in-place update with no per-object request.
 func TestRefreshWithList_renamedOutOfBandIsDriftFromTheList(t *testing.T) {
-	em := bulkEmulator(t)
-	f := fleet{name: "bulk", account: testAccountID, apps: 40, turnKeys: 10}
-	cfg := fleetConfig(em.URL, "true", f)
+	em, f, cfg := listedFleet(t, 40, 10)
 	var appUID, keyUID string
-
-	parallelUnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories(),
-		CheckDestroy:             checkFleetDestroyed(t, em),
-		Steps: []resource.TestStep{
-			{
-				Config: cfg,
-				Check:  resource.ComposeAggregateTestCheckFunc(rememberUID(legacy(f.app(5)), &appUID), rememberUID(legacy(f.turnKey(2)), &keyUID)),
-			},
-			{
-				PreConfig: resetCounters(em,
-					func() { _, err := em.RenameApp(testAccountID, appUID, "renamed-by-hand"); must(t, err) },
-					func() { _, err := em.RenameTURNKey(testAccountID, keyUID, "renamed-by-hand"); must(t, err) },
-				),
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						expectRequests(em, map[string]int64{listApps: 1, listTURNKeys: 1}),
-						expectOnlyActions{f.app(5): tfjson.ActionUpdate, f.turnKey(2): tfjson.ActionUpdate},
-						plancheck.ExpectKnownValue(f.app(5), tfjsonpath.New("name"), knownvalue.StringExact("bulk-app-5")),
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(f.app(5), tfjsonpath.New("uid"), knownvalue.StringFunc(func(v string) error {
-						if v != appUID {
-							return fmt.Errorf("uid changed from %s to %s: the app was replaced, not renamed", appUID, v)
-						}
-						return nil
-					})),
-					expectEmulatorApp(em, f.app(5)),
-					expectEmulatorTURNKey(em, f.turnKey(2)),
-				},
-			},
+	renamed := outOfBandStep(em, cfg,
+		[]func(){
+			func() { _, err := em.RenameApp(testAccountID, appUID, "renamed-by-hand"); must(t, err) },
+			func() { _, err := em.RenameTURNKey(testAccountID, keyUID, "renamed-by-hand"); must(t, err) },
 		},
-	})
+		map[string]int64{listApps: 1, listTURNKeys: 1},
+		expectOnlyActions{f.app(5): tfjson.ActionUpdate, f.turnKey(2): tfjson.ActionUpdate},
+		statecheck.ExpectKnownValue(f.app(5), tfjsonpath.New("uid"), knownvalue.StringFunc(func(v string) error {
+			if v != appUID {
+				return fmt.Errorf("uid changed from %s to %s: the app was replaced, not renamed", appUID, v)
+			}
+			return nil
+		})),
+		expectEmulatorApp(em, f.app(5)),
+		expectEmulatorTURNKey(em, f.turnKey(2)),
+	)
+	renamed.ConfigPlanChecks.PreApply = append(renamed.ConfigPlanChecks.PreApply,
+		plancheck.ExpectKnownValue(f.app(5), tfjsonpath.New("name"), knownvalue.StringExact("bulk-app-5")))
+
+	fleetTest(t, em,
+		resource.TestStep{
+			Config: cfg,
+			Check:  resource.ComposeAggregateTestCheckFunc(rememberUID(legacy(f.app(5)), &appUID), rememberUID(legacy(f.turnKey(2)), &keyUID)),
+		},
+		renamed,
+	)
 }
 
 // hideFromList wraps the emulator so that list answers leave out the app
@@ -391,20 +395,13 @@ func TestRefreshWithList_missingFromListIsConfirmedWithGET(t *testing.T) {
 					expectEmulatorApp(em, f.app(4)),
 				},
 			},
-			{
-				PreConfig: resetCounters(em, func() { _, err := em.RenameApp(testAccountID, uid, "renamed-by-hand"); must(t, err) }),
-				Config:    cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						expectRequests(em, map[string]int64{listApps: 1, getApp: 1}),
-						expectOnlyActions{f.app(4): tfjson.ActionUpdate},
-					},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					sameUID.AddStateValue(f.app(4), tfjsonpath.New("uid")),
-					expectEmulatorApp(em, f.app(4)),
-				},
-			},
+			outOfBandStep(em, cfg,
+				[]func(){func() { _, err := em.RenameApp(testAccountID, uid, "renamed-by-hand"); must(t, err) }},
+				map[string]int64{listApps: 1, getApp: 1},
+				expectOnlyActions{f.app(4): tfjson.ActionUpdate},
+				sameUID.AddStateValue(f.app(4), tfjsonpath.New("uid")),
+				expectEmulatorApp(em, f.app(4)),
+			),
 		},
 	})
 }
@@ -415,27 +412,7 @@ func TestRefreshWithList_twoAccountsCostTwoLists(t *testing.T) {
 	a := fleet{name: "first", account: testAccountID, apps: 30, turnKeys: 5}
 	b := fleet{name: "second", account: otherTestAccountID, apps: 30, turnKeys: 5}
 	cfg := fleetConfig(em.URL, "true", a, b)
-	twoLists := map[string]int64{listApps: 2, listTURNKeys: 2}
-
-	parallelUnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories(),
-		CheckDestroy:             checkFleetDestroyed(t, em),
-		Steps: []resource.TestStep{
-			{Config: cfg},
-			{
-				PreConfig:    resetCounters(em),
-				RefreshState: true,
-				Check:        expectRequests(em, twoLists).check,
-			},
-			{
-				PreConfig: resetCounters(em),
-				Config:    cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan(), expectRequests(em, twoLists)},
-				},
-			},
-		},
-	})
+	fleetTest(t, em, refreshCosts(em, cfg, map[string]int64{listApps: 2, listTURNKeys: 2})...)
 }
 
 // With refresh_with_list = false every object is read with its own GET and
@@ -444,31 +421,13 @@ func TestRefreshWithList_offReadsEachObjectWithItsOwnRequest(t *testing.T) {
 	em := bulkEmulator(t)
 	f := fleet{name: "bulk", account: testAccountID, apps: 50, turnKeys: 10}
 	cfg := fleetConfig(em.URL, "false", f)
-	oneGETEach := map[string]int64{getApp: 50, getTURNKey: 10}
-
-	parallelUnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories(),
-		CheckDestroy:             checkFleetDestroyed(t, em),
-		Steps: []resource.TestStep{
-			{Config: cfg},
-			{
-				PreConfig:    resetCounters(em),
-				RefreshState: true,
-				Check: resource.ComposeAggregateTestCheckFunc(
-					expectRequests(em, oneGETEach).check,
-					checkSecretIsEmulators(em, legacy(f.app(49))),
-					checkKeyIsEmulators(em, legacy(f.turnKey(9))),
-				),
-			},
-			{
-				PreConfig: resetCounters(em),
-				Config:    cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan(), expectRequests(em, oneGETEach)},
-				},
-			},
-		},
-	})
+	steps := refreshCosts(em, cfg, map[string]int64{getApp: 50, getTURNKey: 10})
+	steps[1].Check = resource.ComposeAggregateTestCheckFunc(
+		steps[1].Check,
+		checkSecretIsEmulators(em, legacy(f.app(49))),
+		checkKeyIsEmulators(em, legacy(f.turnKey(9))),
+	)
+	fleetTest(t, em, steps...)
 }
 
 // CLOUDFLARE_CALLS_REFRESH_WITH_LIST=false turns listing off when the
@@ -479,24 +438,14 @@ func TestRefreshWithList_environmentVariable(t *testing.T) {
 	t.Setenv(EnvRefreshWithList, "false")
 	f := fleet{name: "bulk", account: testAccountID, apps: 15, turnKeys: 3}
 
+	steps := refreshCosts(em, fleetConfig(em.URL, "", f), map[string]int64{getApp: 15, getTURNKey: 3})
+	// The provider block wins: the same objects, with the setting on, are listed.
+	steps[2].Config = fleetConfig(em.URL, "true", f)
+	steps[2].ConfigPlanChecks.PreApply = []plancheck.PlanCheck{plancheck.ExpectEmptyPlan(), expectRequests(em, map[string]int64{listApps: 1, listTURNKeys: 1})}
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories(),
 		CheckDestroy:             checkFleetDestroyed(t, em),
-		Steps: []resource.TestStep{
-			{Config: fleetConfig(em.URL, "", f)},
-			{
-				PreConfig:    resetCounters(em),
-				RefreshState: true,
-				Check:        expectRequests(em, map[string]int64{getApp: 15, getTURNKey: 3}).check,
-			},
-			{
-				PreConfig: resetCounters(em),
-				Config:    fleetConfig(em.URL, "true", f),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan(), expectRequests(em, map[string]int64{listApps: 1, listTURNKeys: 1})},
-				},
-			},
-		},
+		Steps:                    steps,
 	})
 }
 
@@ -505,45 +454,31 @@ func TestRefreshWithList_environmentVariable(t *testing.T) {
 // as correct as without lists: a rename is an update, a deletion a create.
 // The other kind, whose list works, is still served from its list.
 func TestRefreshWithList_failedListFallsBackToOneGETPerObject(t *testing.T) {
-	em := bulkEmulator(t)
-	f := fleet{name: "bulk", account: testAccountID, apps: 30, turnKeys: 5}
-	cfg := fleetConfig(em.URL, "true", f)
+	em, f, cfg := listedFleet(t, 30, 5)
 	var renamedUID, deletedUID string
 
-	parallelUnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories(),
-		CheckDestroy:             checkFleetDestroyed(t, em),
-		Steps: []resource.TestStep{
-			{
-				Config: cfg,
-				Check:  resource.ComposeAggregateTestCheckFunc(rememberUID(legacy(f.app(2)), &renamedUID), rememberUID(legacy(f.app(9)), &deletedUID)),
-			},
-			{
-				PreConfig: resetCounters(em,
-					// A 200 with a broken body: the client does not retry it,
-					// so exactly one list request is seen per run.
-					func() {
-						must(t, em.InjectFault(emulator.Fault{Kind: emulator.FaultMalformedJSON, Method: http.MethodGet, Route: listAppsRoute}))
-					},
-					func() { _, err := em.RenameApp(testAccountID, renamedUID, "renamed-by-hand"); must(t, err) },
-					func() { must(t, em.DeleteApp(testAccountID, deletedUID)) },
-				),
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{
-						expectRequests(em, map[string]int64{listApps: 1, getApp: 30, listTURNKeys: 1}),
-						expectOnlyActions{f.app(2): tfjson.ActionUpdate, f.app(9): tfjson.ActionCreate},
-					},
-					PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					expectEmulatorApp(em, f.app(2)),
-					expectEmulatorApp(em, f.app(9)),
-					expectEmulatorApp(em, f.app(29)),
-				},
-			},
+	fleetTest(t, em,
+		resource.TestStep{
+			Config: cfg,
+			Check:  resource.ComposeAggregateTestCheckFunc(rememberUID(legacy(f.app(2)), &renamedUID), rememberUID(legacy(f.app(9)), &deletedUID)),
 		},
-	})
+		outOfBandStep(em, cfg,
+			[]func(){
+				// A 200 with a broken body: the client does not retry it,
+				// so exactly one list request is seen per run.
+				func() {
+					must(t, em.InjectFault(emulator.Fault{Kind: emulator.FaultMalformedJSON, Method: http.MethodGet, Route: listAppsRoute}))
+				},
+				func() { _, err := em.RenameApp(testAccountID, renamedUID, "renamed-by-hand"); must(t, err) },
+				func() { must(t, em.DeleteApp(testAccountID, deletedUID)) },
+			},
+			map[string]int64{listApps: 1, getApp: 30, listTURNKeys: 1},
+			expectOnlyActions{f.app(2): tfjson.ActionUpdate, f.app(9): tfjson.ActionCreate},
+			expectEmulatorApp(em, f.app(2)),
+			expectEmulatorApp(em, f.app(9)),
+			expectEmulatorApp(em, f.app(29)),
+		),
+	)
 }
 
 // An invalid CLOUDFLARE_CALLS_REFRESH_WITH_LIST is refused at plan time,
@@ -940,6 +875,51 @@ func TestRefreshSnapshots_disabledNeverLists(t *testing.T) {
 	}
 }
 
+// An object missing from the account's list (created after the list was
+// answered) is confirmed with one GET, and what that GET found is
+// remembered: reading it again in the same operation costs no request, and
+// it reads back as the GET found it. Against the emulator, counting requests.
+func TestRefreshSnapshots_objectFoundByGETIsRemembered(t *testing.T) {
+	for _, k := range []struct {
+		kind      callsKind
+		list, get string
+		create    func(em *emulator.Running, name string) (string, error)
+	}{
+		{appKind, listApps, getApp,
+			func(em *emulator.Running, name string) (string, error) {
+				a, err := em.CreateApp(testAccountID, name)
+				return a.UID, err
+			}},
+		{turnKeyKind, listTURNKeys, getTURNKey,
+			func(em *emulator.Running, name string) (string, error) {
+				k, err := em.CreateTURNKey(testAccountID, name)
+				return k.UID, err
+			}},
+	} {
+		t.Run(k.kind.typeName, func(t *testing.T) {
+			t.Parallel()
+			em := testEmulator(t)
+			early, err := k.create(em, "early")
+			must(t, err)
+			s := newRefreshSnapshots(clientReader{testClient(t, em)}, true)
+			if _, found, err := s.read(t.Context(), k.kind, testAccountID, early); err != nil || !found {
+				t.Fatalf("reading the listed object: found %v, err %v", found, err)
+			}
+			late, err := k.create(em, "late") // after the list: not in it
+			must(t, err)
+			for i := range 3 {
+				o, found, err := s.read(t.Context(), k.kind, testAccountID, late)
+				if err != nil || !found || o.UID != late || o.Name != "late" {
+					t.Fatalf("read %d of the object missing from the list: %+v, found %v, err %v", i+1, o, found, err)
+				}
+			}
+			if err := expectRequests(em, map[string]int64{k.list: 1, k.get: 1}).err(); err != nil {
+				t.Errorf("three reads of an object missing from the list: %v", err)
+			}
+		})
+	}
+}
+
 // appsConfig declares n apps in testAccountID, for the CLI harness (the
 // provider reads its base URL and token from the environment).
 func appsConfig(n int) string {
@@ -986,20 +966,16 @@ func TestRefreshWithList_rateLimitedListWaitsThenLists(t *testing.T) {
 	em := bulkEmulator(t)
 	f := fleet{name: "bulk", account: testAccountID, apps: 30}
 	cfg := fleetConfig(em.URL, "", f)
-	parallelUnitTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: testProviderFactories(),
-		CheckDestroy:             checkFleetDestroyed(t, em),
-		Steps: []resource.TestStep{
-			{Config: cfg},
-			{
-				PreConfig: resetCounters(em, func() {
-					must(t, em.InjectFault(emulator.Fault{Kind: emulator.FaultRateLimit, Method: http.MethodGet, Route: listAppsRoute, Count: 1, RetryAfter: 2}))
-				}),
-				Config: cfg,
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan(), expectRequests(em, map[string]int64{listApps: 2})},
-				},
+	fleetTest(t, em,
+		resource.TestStep{Config: cfg},
+		resource.TestStep{
+			PreConfig: resetCounters(em, func() {
+				must(t, em.InjectFault(emulator.Fault{Kind: emulator.FaultRateLimit, Method: http.MethodGet, Route: listAppsRoute, Count: 1, RetryAfter: 2}))
+			}),
+			Config: cfg,
+			ConfigPlanChecks: resource.ConfigPlanChecks{
+				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan(), expectRequests(em, map[string]int64{listApps: 2})},
 			},
 		},
-	})
+	)
 }

@@ -3,25 +3,30 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
-
 	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/calls-terraform/terraform-provider-cloudflare/internal/callsapi"
 	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator"
 )
+
+// Resilience: what the provider does when the API, or the way to it, fails.
+// A create whose answer may be lost is never repeated and names what it may
+// have left behind; reads, renames and deletes retry within their bounds;
+// an answer that does not say an object is gone never drops it from state.
 
 const (
 	appsRoute     = "/accounts/{account_id}/calls/apps"
@@ -42,7 +47,7 @@ func requestsTo(em *emulator.Running, method, route string) int64 {
 }
 
 func expectCounts(em *emulator.Running, apps int, posts int64) resource.TestCheckFunc {
-	return func(*terraform.State) error {
+	return checkAPI(func() error {
 		if n := em.AppCount(); n != apps {
 			return fmt.Errorf("the emulator holds %d apps, want %d", n, apps)
 		}
@@ -50,7 +55,17 @@ func expectCounts(em *emulator.Running, apps int, posts int64) resource.TestChec
 			return fmt.Errorf("the emulator saw %d creates, want %d", n, posts)
 		}
 		return nil
+	})
+}
+
+func getRequests(em *emulator.Running) int64 {
+	var n int64
+	for key, v := range em.Counters() {
+		if strings.HasPrefix(key, "GET ") {
+			n += v
+		}
 	}
+	return n
 }
 
 // A create that meets a fault either succeeds with exactly one app and the
@@ -109,15 +124,37 @@ func TestResilience_createUnderFaults(t *testing.T) {
 	}
 }
 
+// Lost create answers.
+
+// checkSays fails the test for each of wants that the error msg does not say.
+func checkSays(t *testing.T, msg string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the error does not say %q:\n%s", want, msg)
+		}
+	}
+}
+
+// createLost sends one create of an app named name through p, whose answer
+// the emulator drops after carrying it out, checks that it wrote no state,
+// and returns the error diagnostics.
+func createLost(t *testing.T, p *protocolProvider, name string) string {
+	t.Helper()
+	resp := p.create(appTestKind, testAccountID, name)
+	if got := p.decode(p.resourceType(appTestKind.resourceType), resp.NewState); got != nil {
+		t.Errorf("a lost create wrote state %v", got)
+	}
+	return errorDiags(resp.Diagnostics)
+}
+
 // The orphan named in the lost-answer error is exactly the object the
 // emulator holds, with its import command; an older object of the same name is
 // not named; and no duplicate is created.
 func TestResilience_lostCreateAnswerNamesTheOrphanUID(t *testing.T) {
-	for _, kind := range []struct{ typ, route, noun, secretAttr string }{
-		{"cloudflare_calls_app", appsRoute, "Calls app", "secret"},
-		{"cloudflare_calls_turn_key", turnKeysRoute, "Calls TURN key", "key"},
-	} {
-		t.Run(kind.typ, func(t *testing.T) {
+	for _, kind := range testKinds {
+		route := strings.TrimSuffix(kind.itemRoute, "/{"+kind.idAttr+"}")
+		t.Run(kind.resourceType, func(t *testing.T) {
 			// The emulator's clock starts an hour behind, so that the object
 			// made below is stamped well before the request; then it catches up.
 			var offset atomic.Int64
@@ -133,7 +170,7 @@ func TestResilience_lostCreateAnswerNamesTheOrphanUID(t *testing.T) {
 			client := testClient(t, em)
 			// An object of the same name made before the request is not its orphan.
 			var oldUID string
-			if kind.typ == "cloudflare_calls_app" {
+			if kind.resourceType == appTestKind.resourceType {
 				app, err := client.Create(context.Background(), callsapi.Apps, testAccountID, "lost")
 				if err != nil {
 					t.Fatal(err)
@@ -149,60 +186,33 @@ func TestResilience_lostCreateAnswerNamesTheOrphanUID(t *testing.T) {
 			offset.Store(0)
 
 			p := newProtocolProvider(t, em)
-			typ := p.resourceType(kind.typ)
-			create := func() *tfprotov6.ApplyResourceChangeResponse {
-				resp, err := p.server.ApplyResourceChange(context.Background(), &tfprotov6.ApplyResourceChangeRequest{
-					TypeName:   kind.typ,
-					PriorState: nullObject(t, typ),
-					PlannedState: p.encode(typ, map[string]tftypes.Value{
-						"account_id": tfString(testAccountID), "name": tfString("lost"),
-						"id": tfUnknown, "uid": tfUnknown, kind.secretAttr: tfUnknown, "created": tfUnknown, "modified": tfUnknown,
-					}),
-					Config: p.encode(typ, map[string]tftypes.Value{
-						"account_id": tfString(testAccountID), "name": tfString("lost"),
-					}),
-				})
-				if err != nil {
-					t.Fatal(err)
-				}
-				return resp
-			}
+			typ := p.resourceType(kind.resourceType)
 			// A sibling of the same name that this provider created a moment
 			// ago (count = N with one name) is not an orphan either.
-			sibling := create()
+			sibling := p.create(kind, testAccountID, "lost")
 			if msg := errorDiags(sibling.Diagnostics); msg != "" {
 				t.Fatal(msg)
 			}
 			siblingUID := p.decode(typ, sibling.NewState)["uid"]
 
-			inject(t, em, emulator.Fault{Kind: emulator.FaultDropAfter, Method: "POST", Route: kind.route, Count: 1})
-			resp := create()
+			inject(t, em, emulator.Fault{Kind: emulator.FaultDropAfter, Method: "POST", Route: route, Count: 1})
+			resp := p.create(kind, testAccountID, "lost")
 			msg := errorDiags(resp.Diagnostics)
 
 			var uids []string
-			if kind.typ == "cloudflare_calls_app" {
-				for _, a := range em.Apps(testAccountID) {
-					uids = append(uids, a.UID)
-				}
-			} else {
-				for _, k := range em.TURNKeys(testAccountID) {
-					uids = append(uids, k.UID)
-				}
+			for _, obj := range kind.objects(em, testAccountID) {
+				uids = append(uids, obj.UID)
 			}
 			if len(uids) != 3 {
 				t.Fatalf("the emulator holds %d objects named lost, want 3 (the old one, the sibling and the orphan; no duplicate); diagnostics: %s", len(uids), msg)
 			}
 			orphan := uids[2]
-			for _, want := range []string{
-				kind.noun + " may have been created, but its answer was lost",
-				"uid " + orphan,
-				"terraform import '<address>' " + testAccountID + "/" + orphan,
-				"Its " + kind.secretAttr + " is lost",
-			} {
-				if !strings.Contains(msg, want) {
-					t.Errorf("the error does not say %q:\n%s", want, msg)
-				}
-			}
+			checkSays(t, msg,
+				"Calls "+kind.noun+" may have been created, but its answer was lost",
+				"uid "+orphan,
+				"terraform import '<address>' "+testAccountID+"/"+orphan,
+				"Its "+kind.secretAttr+" is lost",
+			)
 			if strings.Contains(msg, oldUID) {
 				t.Errorf("the error names %s, which existed before the request:\n%s", oldUID, msg)
 			}
@@ -217,32 +227,111 @@ func TestResilience_lostCreateAnswerNamesTheOrphanUID(t *testing.T) {
 			if got := p.decode(typ, resp.NewState); got != nil {
 				t.Errorf("a lost create wrote state %v", got)
 			}
-			if n := requestsTo(em, "POST", kind.route); n != 3 {
+			if n := requestsTo(em, "POST", route); n != 3 {
 				t.Errorf("the emulator saw %d creates, want 3 (the setup's, the sibling's and the lost one, never retried)", n)
 			}
 		})
 	}
 }
 
-// nullObject is the wire form of "no object": the prior state of a create.
-func nullObject(t *testing.T, typ tftypes.Type) *tfprotov6.DynamicValue {
-	t.Helper()
-	dv, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, nil))
+// When another client made an app of the same name during the request, the
+// lost-answer error names both and says it cannot tell which is ours.
+func TestResilience_lostCreateAnswerWithTwoCandidatesSaysSo(t *testing.T) {
+	em := testEmulator(t)
+	other, err := testClient(t, em).Create(context.Background(), callsapi.Apps, testAccountID, "lost")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &dv
+	inject(t, em, emulator.Fault{Kind: emulator.FaultDropAfter, Method: "POST", Route: appsRoute, Count: 1})
+	msg := createLost(t, newProtocolProvider(t, em), "lost")
+	apps := em.Apps(testAccountID)
+	if len(apps) != 2 {
+		t.Fatalf("%d apps, want 2", len(apps))
+	}
+	checkSays(t, msg, "holds 2 Calls apps", "cannot tell which one this request created", "uid "+other.UID, "uid "+apps[1].UID)
 }
 
-func getRequests(em *emulator.Running) int64 {
-	var n int64
-	for key, v := range em.Counters() {
-		if strings.HasPrefix(key, "GET ") {
-			n += v
-		}
+// The API's clock may run behind ours: an app our lost create made can be
+// stamped before the request began by our clock. The search allows for that
+// (minutes, not seconds): an orphan the API stamps a minute before the
+// request is still found and named with its import command.
+func TestLostCreate_orphanStampedByASlowAPIClockIsFound(t *testing.T) {
+	t.Parallel()
+	em, err := emulator.Start(emulator.Options{
+		Tokens: []string{testToken},
+		Now:    func() time.Time { return time.Now().Add(-time.Minute) },
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
-	return n
+	t.Cleanup(em.Close)
+	inject(t, em, emulator.Fault{Kind: emulator.FaultDropAfter, Method: "POST", Route: appsRoute, Count: 1})
+	p := newProtocolProvider(t, em)
+
+	msg := createLost(t, p, "behind")
+	apps := em.Apps(testAccountID)
+	if len(apps) != 1 {
+		t.Fatalf("the emulator holds %d apps, want the one orphan; diagnostics: %s", len(apps), msg)
+	}
+	if skew := time.Since(apps[0].Created); skew < 50*time.Second {
+		t.Fatalf("the orphan is stamped only %v before now; the test needs a clock a minute behind", skew)
+	}
+	checkSays(t, msg,
+		"Calls app may have been created, but its answer was lost",
+		"holds 1 Calls app named \"behind\"",
+		"uid "+apps[0].UID,
+		"terraform import '<address>' "+testAccountID+"/"+apps[0].UID,
+	)
+	if n := requestsTo(em, "POST", appsRoute); n != 1 {
+		t.Errorf("%d creates, want 1 (never retried)", n)
+	}
 }
+
+// Another run creates an app of the same name while our create is in
+// flight (its answer then lost): the error names both, says it cannot tell
+// which is ours, and creates neither a third app nor a state.
+func TestLostCreate_sameNameCreatedDuringTheRequestIsNamedToo(t *testing.T) {
+	t.Parallel()
+	em := testEmulator(t)
+	inject(t, em, emulator.Fault{Kind: emulator.FaultDropAfter, Method: "POST", Route: appsRoute, Count: 1})
+	var other atomic.Value
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && other.Load() == nil {
+			// The other run's create lands after ours was sent.
+			app, err := em.CreateApp(testAccountID, "shared")
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			other.Store(app.UID)
+		}
+		em.ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	p := newProtocolProvider(t, &emulator.Running{Server: em.Server, URL: front.URL + emulator.APIPrefix})
+
+	started := time.Now()
+	msg := createLost(t, p, "shared")
+	apps := em.Apps(testAccountID)
+	otherUID, _ := other.Load().(string)
+	if len(apps) != 2 || otherUID == "" {
+		t.Fatalf("the emulator holds %d apps (the other run's: %q), want 2; diagnostics: %s", len(apps), otherUID, msg)
+	}
+	if !apps[0].Created.After(started.Add(-time.Second)) {
+		t.Fatalf("the other run's app is stamped %v, before the request began at %v", apps[0].Created, started)
+	}
+	checkSays(t, msg,
+		"holds 2 Calls apps named \"shared\"",
+		"cannot tell which one this request created",
+		"uid "+apps[0].UID, "uid "+apps[1].UID,
+		"terraform import '<address>' "+testAccountID+"/"+apps[1].UID,
+	)
+	if n := requestsTo(em, "POST", appsRoute); n != 1 {
+		t.Errorf("%d creates reached the API, want 1 (never retried)", n)
+	}
+}
+
+// Reads, renames and deletes through faults, and the bounds of retrying.
 
 // Reads, renames and deletes ride out rate limits, edge errors and dropped
 // connections, and the secret survives all of it.
@@ -250,12 +339,28 @@ func TestResilience_refreshRenameDestroyRetryThroughFaults(t *testing.T) {
 	em := testEmulator(t)
 	sameSecret := statecheck.CompareValue(compare.ValuesSame())
 	var getsBefore int64
-	injectAll := func(faults ...emulator.Fault) func() {
-		return func() {
-			getsBefore = getRequests(em)
-			for _, f := range faults {
-				inject(t, em, f)
-			}
+	// throughFaults is a step that meets the faults, plans plan for the
+	// app named name, keeps its secret, spends every fault and passes check.
+	throughFaults := func(name string, plan plancheck.PlanCheck, faults []emulator.Fault, check func() error) resource.TestStep {
+		return resource.TestStep{
+			PreConfig: func() {
+				getsBefore = getRequests(em)
+				for _, f := range faults {
+					inject(t, em, f)
+				}
+			},
+			Config:           appConfig(em, testAccountID, name),
+			ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plan}},
+			ConfigStateChecks: []statecheck.StateCheck{
+				sameSecret.AddStateValue(appAddr, tfjsonpath.New("secret")),
+				expectEmulatorApp(em, appAddr),
+			},
+			Check: checkAPI(func() error {
+				if len(em.Faults()) != 0 {
+					return fmt.Errorf("faults left unused: %v", em.Faults())
+				}
+				return check()
+			}),
 		}
 	}
 	parallelUnitTest(t, resource.TestCase{
@@ -266,61 +371,33 @@ func TestResilience_refreshRenameDestroyRetryThroughFaults(t *testing.T) {
 				Config:            appConfig(em, testAccountID, "steady"),
 				ConfigStateChecks: []statecheck.StateCheck{sameSecret.AddStateValue(appAddr, tfjsonpath.New("secret"))},
 			},
-			{
-				// The refresh of this plan meets a 503, a reset and a 429 in a row.
-				PreConfig: injectAll(
-					emulator.Fault{Kind: emulator.FaultStatus, Status: 503, Method: "GET", Count: 1},
-					emulator.Fault{Kind: emulator.FaultReset, Method: "GET", Count: 1},
-					emulator.Fault{Kind: emulator.FaultRateLimit, Method: "GET", Count: 1},
-				),
-				Config: appConfig(em, testAccountID, "steady"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					sameSecret.AddStateValue(appAddr, tfjsonpath.New("secret")),
-					expectEmulatorApp(em, appAddr),
-				},
-				Check: func(*terraform.State) error {
-					if len(em.Faults()) != 0 {
-						return fmt.Errorf("faults left unused: %v", em.Faults())
-					}
-					if n := getRequests(em) - getsBefore; n < 4 {
-						return fmt.Errorf("%d reads for three faults: the faulted reads were not retried", n)
-					}
-					return nil
-				},
-			},
-			{
-				PreConfig: injectAll(
-					emulator.Fault{Kind: emulator.FaultStatus, Status: 500, Method: "GET", Count: 1},
-					emulator.Fault{Kind: emulator.FaultStatus, Status: 502, Method: "GET", Count: 1},
-					emulator.Fault{Kind: emulator.FaultStatus, Status: 504, Method: "GET", Count: 1},
-					// A rename whose first answer is an edge error and whose second is lost.
-					emulator.Fault{Kind: emulator.FaultStatus, Status: 502, Method: "PUT", Count: 1},
-					emulator.Fault{Kind: emulator.FaultDropAfter, Method: "PUT", Count: 1},
-				),
-				Config: appConfig(em, testAccountID, "renamed-through-faults"),
-				ConfigPlanChecks: resource.ConfigPlanChecks{
-					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionUpdate)},
-				},
-				ConfigStateChecks: []statecheck.StateCheck{
-					sameSecret.AddStateValue(appAddr, tfjsonpath.New("secret")),
-					expectEmulatorApp(em, appAddr),
-				},
-				Check: func(*terraform.State) error {
-					if len(em.Faults()) != 0 {
-						return fmt.Errorf("faults left unused: %v", em.Faults())
-					}
-					if n := requestsTo(em, "PUT", appRoute); n != 3 {
-						return fmt.Errorf("%d renames, want 3 (two faulted, one answered)", n)
-					}
-					// The destroy that ends the test meets a reset, then loses its answer.
-					inject(t, em, emulator.Fault{Kind: emulator.FaultReset, Method: "DELETE", Count: 1})
-					inject(t, em, emulator.Fault{Kind: emulator.FaultDropAfter, Method: "DELETE", Count: 1})
-					return nil
-				},
-			},
+			// The refresh of this plan meets a 503, a reset and a 429 in a row.
+			throughFaults("steady", plancheck.ExpectEmptyPlan(), []emulator.Fault{
+				{Kind: emulator.FaultStatus, Status: 503, Method: "GET", Count: 1},
+				{Kind: emulator.FaultReset, Method: "GET", Count: 1},
+				{Kind: emulator.FaultRateLimit, Method: "GET", Count: 1},
+			}, func() error {
+				if n := getRequests(em) - getsBefore; n < 4 {
+					return fmt.Errorf("%d reads for three faults: the faulted reads were not retried", n)
+				}
+				return nil
+			}),
+			throughFaults("renamed-through-faults", plancheck.ExpectResourceAction(appAddr, plancheck.ResourceActionUpdate), []emulator.Fault{
+				{Kind: emulator.FaultStatus, Status: 500, Method: "GET", Count: 1},
+				{Kind: emulator.FaultStatus, Status: 502, Method: "GET", Count: 1},
+				{Kind: emulator.FaultStatus, Status: 504, Method: "GET", Count: 1},
+				// A rename whose first answer is an edge error and whose second is lost.
+				{Kind: emulator.FaultStatus, Status: 502, Method: "PUT", Count: 1},
+				{Kind: emulator.FaultDropAfter, Method: "PUT", Count: 1},
+			}, func() error {
+				if n := requestsTo(em, "PUT", appRoute); n != 3 {
+					return fmt.Errorf("%d renames, want 3 (two faulted, one answered)", n)
+				}
+				// The destroy that ends the test meets a reset, then loses its answer.
+				inject(t, em, emulator.Fault{Kind: emulator.FaultReset, Method: "DELETE", Count: 1})
+				inject(t, em, emulator.Fault{Kind: emulator.FaultDropAfter, Method: "DELETE", Count: 1})
+				return nil
+			}),
 		},
 	})
 	if n := requestsTo(em, "DELETE", appRoute); n != 3 {
@@ -392,37 +469,175 @@ func TestResilience_retriesAreBounded(t *testing.T) {
 	}
 }
 
-// When another client made an app of the same name during the request, the
-// lost-answer error names both and says it cannot tell which is ours.
-func TestResilience_lostCreateAnswerWithTwoCandidatesSaysSo(t *testing.T) {
+// A refresh whose list meets a 503 with Retry-After (the emulator's status
+// fault) comes back when the API said, not after the client's own shorter
+// backoff, and then succeeds: the object and its secret stay, the emulator
+// saw the 503 and one retry, Retry-After seconds later.
+func TestRefresh_503WithRetryAfterIsWaitedOut(t *testing.T) {
+	t.Parallel()
 	em := testEmulator(t)
-	other, err := testClient(t, em).Create(context.Background(), callsapi.Apps, testAccountID, "lost")
-	if err != nil {
-		t.Fatal(err)
+	var mu sync.Mutex
+	var lists []time.Time
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/calls/apps") {
+			mu.Lock()
+			lists = append(lists, time.Now())
+			mu.Unlock()
+		}
+		em.ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	app, err := em.CreateApp(testAccountID, "waited")
+	must(t, err)
+	p := newProtocolProvider(t, &emulator.Running{Server: em.Server, URL: front.URL + emulator.APIPrefix})
+	// The client's own first backoff is 1 to 2 s; the API asks for 3.
+	inject(t, em, emulator.Fault{Kind: emulator.FaultStatus, Status: http.StatusServiceUnavailable, RetryAfter: 3, Method: "GET", Route: appsRoute, Count: 1})
+
+	typ := p.resourceType(appTestKind.resourceType)
+	read := p.read(appTestKind.resourceType, p.encode(typ, objectState(appTestKind, testAccountID, emulatorApp(app))))
+	if msg := errorDiags(read.Diagnostics); msg != "" {
+		t.Fatalf("the refresh failed: %s", msg)
 	}
-	inject(t, em, emulator.Fault{Kind: emulator.FaultDropAfter, Method: "POST", Route: appsRoute, Count: 1})
-	p := newProtocolProvider(t, em)
-	typ := p.resourceType("cloudflare_calls_app")
-	resp, err := p.server.ApplyResourceChange(context.Background(), &tfprotov6.ApplyResourceChangeRequest{
-		TypeName:   "cloudflare_calls_app",
-		PriorState: nullObject(t, typ),
-		PlannedState: p.encode(typ, map[string]tftypes.Value{
-			"account_id": tfString(testAccountID), "name": tfString("lost"),
-			"id": tfUnknown, "uid": tfUnknown, "secret": tfUnknown, "created": tfUnknown, "modified": tfUnknown,
-		}),
-		Config: p.encode(typ, map[string]tftypes.Value{"account_id": tfString(testAccountID), "name": tfString("lost")}),
+	if got := p.decode(typ, read.NewState); got["uid"] != app.UID || got["secret"] != app.Secret {
+		t.Errorf("the refresh left %v", got)
+	}
+	if n := em.Statuses()[http.StatusServiceUnavailable]; n != 1 {
+		t.Errorf("the emulator answered %d requests with 503, want 1", n)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(lists) != 2 {
+		t.Fatalf("the API saw %d lists, want 2 (the 503 and its retry)", len(lists))
+	}
+	if gap := lists[1].Sub(lists[0]); gap < 3*time.Second {
+		t.Errorf("the retry came %v after the 503 that said Retry-After: 3", gap)
+	}
+}
+
+// Not found is only the API's own word.
+
+// appKeptThrough is a test case in which the app that cfg declares keeps its
+// place in state, its uid and its secret through the failing steps between:
+// cfg creates the app (its uid is stored in uid, when uid is not nil), the
+// steps run, and then, after restore (when not nil), cfg plans nothing and
+// the app is the one the emulator holds.
+func appKeptThrough(t *testing.T, em *emulator.Running, cfg string, uid *string, restore func(), between ...resource.TestStep) resource.TestCase {
+	if uid == nil {
+		uid = new(string)
+	}
+	sameSecret := statecheck.CompareValue(compare.ValuesSame())
+	sameUID := statecheck.CompareValue(compare.ValuesSame())
+	kept := func() []statecheck.StateCheck {
+		return []statecheck.StateCheck{
+			sameSecret.AddStateValue(appAddr, tfjsonpath.New("secret")),
+			sameUID.AddStateValue(appAddr, tfjsonpath.New("uid")),
+		}
+	}
+	steps := []resource.TestStep{{Config: cfg, Check: rememberUID(appAddr, uid), ConfigStateChecks: kept()}}
+	steps = append(steps, between...)
+	steps = append(steps, resource.TestStep{
+		PreConfig:         restore,
+		Config:            cfg,
+		ConfigPlanChecks:  resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+		ConfigStateChecks: append(kept(), expectEmulatorApp(em, appAddr)),
 	})
-	if err != nil {
-		t.Fatal(err)
+	return resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories(),
+		CheckDestroy:             checkAppsDestroyed(t, em),
+		Steps:                    steps,
 	}
-	msg := errorDiags(resp.Diagnostics)
-	apps := em.Apps(testAccountID)
-	if len(apps) != 2 {
-		t.Fatalf("%d apps, want 2", len(apps))
+}
+
+// A 404 means "deleted" only when it is the API saying that the object does
+// not exist. A 404 with code 7003 (the real API's "Could not route to ...,
+// perhaps your object identifier is invalid?") and a 404 page that is not an
+// API answer at all (a proxy, a web server behind a wrong base_url) say
+// nothing about the object: the refresh fails, the app stays in state with
+// its secret, and once the API answers again the plan is empty. Both with
+// the list-backed refresh (the app missing from the list, its GET answered
+// so) and with one GET per object.
+func TestRefresh_404ThatIsNotTheAPIsNotFoundKeepsState(t *testing.T) {
+	answers := map[string]struct {
+		status      int
+		contentType string
+		body        string
+		want        string
+	}{
+		"code 7003": {404, "application/json",
+			`{"success":false,"errors":[{"code":7003,"message":"Could not route to /client/v4/accounts/x/calls/apps/y, perhaps your object identifier is invalid?"}],"messages":[],"result":null}`,
+			`(?s)Unable to read Calls app.*HTTP 404.*7003`},
+		"a page that is not an API answer": {404, "text/plain; charset=utf-8", "404 page not found\n",
+			`(?s)Unable to read Calls app.*HTTP 404`},
 	}
-	for _, want := range []string{"holds 2 Calls apps", "cannot tell which one this request created", "uid " + other.UID, "uid " + apps[1].UID} {
-		if !strings.Contains(msg, want) {
-			t.Errorf("the error does not say %q:\n%s", want, msg)
+	for name, a := range answers {
+		for _, withList := range []string{"true", "false"} {
+			t.Run(fmt.Sprintf("%s, refresh_with_list %s", name, withList), func(t *testing.T) {
+				em := testEmulator(t)
+				var hidden atomic.Value
+				list := hideFromList(em, &hidden)
+				ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					uid, _ := hidden.Load().(string)
+					if uid != "" && r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/calls/apps/"+uid) {
+						w.Header().Set("Content-Type", a.contentType)
+						w.WriteHeader(a.status)
+						_, _ = w.Write([]byte(a.body))
+						return
+					}
+					list.ServeHTTP(w, r)
+				}))
+				t.Cleanup(ts.Close)
+				cfg := fmt.Sprintf(`
+provider "cloudflare" {
+  base_url          = %q
+  api_token         = %q
+  refresh_with_list = %s
+  max_retries       = 0
+}
+`, ts.URL+emulator.APIPrefix, testToken, withList) + appOnly
+				var uid string
+				parallelUnitTest(t, appKeptThrough(t, em, cfg, &uid, func() { hidden.Store("") }, resource.TestStep{
+					PreConfig:   func() { hidden.Store(uid) },
+					Config:      cfg,
+					ExpectError: regexp.MustCompile(a.want),
+				}))
+				if n := em.AppCount(); n != 0 {
+					t.Errorf("%d apps left after destroy", n)
+				}
+			})
+		}
+	}
+}
+
+// A uid in state that is not a Cloudflare id (state edited by hand, say)
+// gets the API's own 404 with code 7003 from the emulator: the refresh
+// fails with that answer and keeps the object in state, with and without
+// the list-backed refresh, for apps and TURN keys alike.
+func TestRead_malformedUIDInStateIsNotDeleted(t *testing.T) {
+	for _, k := range testKinds {
+		for _, withList := range []bool{true, false} {
+			t.Run(fmt.Sprintf("%s, refresh_with_list %v", k.resourceType, withList), func(t *testing.T) {
+				t.Parallel()
+				em := testEmulator(t)
+				p := newProtocolProvider(t, nil)
+				p.mustConfigure(em.URL, map[string]tftypes.Value{
+					"refresh_with_list": tftypes.NewValue(tftypes.Bool, withList), "max_retries": tftypes.NewValue(tftypes.Number, 0),
+				})
+				typ := p.resourceType(k.resourceType)
+				const malformed = "0123456789ABCDEF0123456789ABCDEF"
+				read := p.read(k.resourceType, p.encode(typ, objectState(k, testAccountID, emulatorObject{
+					UID: malformed, Name: "kept", Secret: strings.Repeat("ab", 32), Created: newYear2026, Modified: newYear2026,
+				})))
+				msg := errorDiags(read.Diagnostics)
+				if !strings.Contains(msg, "HTTP 404") || !strings.Contains(msg, "7003") || !strings.Contains(msg, "perhaps your object identifier is invalid") {
+					t.Errorf("the refresh said %q, want the API's 404 with code 7003", msg)
+				}
+				if got := p.decode(typ, read.NewState); got["uid"] != malformed || got[k.secretAttr] != strings.Repeat("ab", 32) {
+					t.Errorf("the refresh left state %v; want the object kept with its %s", got, k.secretAttr)
+				}
+				if n := em.Statuses()[404]; n != 1 {
+					t.Errorf("the emulator answered %d requests with 404, want the one GET of the malformed uid", n)
+				}
+			})
 		}
 	}
 }

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -14,6 +15,9 @@ import (
 	"github.com/calls-terraform/terraform-provider-cloudflare/internal/callsapi"
 	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator"
 )
+
+// API errors: each failed request reaches the user with what failed, why
+// (status, Cloudflare codes and messages) and what to do about it.
 
 // textServer answers every request like a web server that is not the API
 // (what a wrong base_url reaches): Go's plain-text "404 page not found".
@@ -176,5 +180,51 @@ data "cloudflare_calls_apps" "test" {
 	})
 	if n := em.AppCount(); n != 0 {
 		t.Errorf("%d apps created through a wrong base_url", n)
+	}
+}
+
+// closedBaseURL is a loopback base URL where nothing listens.
+func closedBaseURL(t *testing.T) string {
+	t.Helper()
+	ln, err := new(net.ListenConfig).Listen(t.Context(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return "http://" + addr + "/client/v4"
+}
+
+// An API error reaches the user with what to do about it, not only the
+// status and codes: a refused credential says to check the token and its
+// Calls permission, an API that cannot be reached says to check base_url and
+// the network. These are the messages Terraform prints.
+func TestAPIErrors_reachTheUserWithWhatToDo(t *testing.T) {
+	em := testEmulator(t)
+	t.Cleanup(func() { // after the parallel subtests
+		if n := em.AppCount(); n != 0 {
+			t.Errorf("%d apps created", n)
+		}
+	})
+	for name, tc := range map[string]struct {
+		baseURL, token string
+		want           string
+	}{
+		"a token the API refuses": {em.URL, "not-the-right-token",
+			`(?s)Unable to create Calls app.*HTTP 403.*10000.*Calls\s+write\s+permission\s+on\s+this\s+account`},
+		"no API at base_url": {closedBaseURL(t), testToken,
+			`(?s)Unable to create Calls app.*could\s+not\s+be\s+reached.*Check\s+base_url\s+and\s+the\s+network`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			parallelUnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: testProviderFactories(),
+				Steps: []resource.TestStep{{
+					Config:      providerConfig(tc.baseURL, tc.token, "max_retries = 0") + appOnly,
+					ExpectError: regexp.MustCompile(tc.want),
+				}},
+			})
+		})
 	}
 }
