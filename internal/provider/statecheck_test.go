@@ -44,26 +44,26 @@ func (f stateCheckFunc) CheckState(_ context.Context, req statecheck.CheckStateR
 
 // findInEmulator finds the app (secretAttr "secret") or TURN key (secretAttr
 // "key") uid of an account in the emulator, with its name and secret.
-func findInEmulator(em *emulator.Running, secretAttr, account, uid string) (name, secret string, found bool) {
+func findInEmulator(em *emulator.Running, secretAttr, account, uid string) (obj emulator.Object, secret string, found bool) {
 	if secretAttr == "key" {
 		for _, k := range em.TURNKeys(account) {
 			if k.UID == uid {
-				return k.Name, k.Key, true
+				return k.Object, k.Key, true
 			}
 		}
-		return "", "", false
+		return emulator.Object{}, "", false
 	}
 	for _, a := range em.Apps(account) {
 		if a.UID == uid {
-			return a.Name, a.Secret, true
+			return a.Object, a.Secret, true
 		}
 	}
-	return "", "", false
+	return emulator.Object{}, "", false
 }
 
 // expectEmulatorObject checks that the object in state exists in the emulator
-// with the same name, and that its secret (or key) in state is the one the
-// emulator issued.
+// with the same name, creation and modification times, and that its secret
+// (or key) in state is the one the emulator issued.
 func expectEmulatorObject(em *emulator.Running, address, secretAttr string) statecheck.StateCheck {
 	return stateCheckFunc(func(state *tfjson.State) error {
 		account, _, err := stateString(state, address, "account_id")
@@ -76,12 +76,17 @@ func expectEmulatorObject(em *emulator.Running, address, secretAttr string) stat
 		}
 		name, _, _ := stateString(state, address, "name")
 		secret, hasSecret, _ := stateString(state, address, secretAttr)
-		emName, emSecret, found := findInEmulator(em, secretAttr, account, uid)
+		created, _, _ := stateString(state, address, "created")
+		modified, _, _ := stateString(state, address, "modified")
+		obj, emSecret, found := findInEmulator(em, secretAttr, account, uid)
 		switch {
 		case !found:
 			return fmt.Errorf("emulator has no object %s in account %s", uid, account)
-		case emName != name:
-			return fmt.Errorf("emulator has name %q, state has %q", emName, name)
+		case obj.Name != name:
+			return fmt.Errorf("emulator has name %q, state has %q", obj.Name, name)
+		case obj.Created.UTC().Format(emulator.TimeFormat) != created || obj.Modified.UTC().Format(emulator.TimeFormat) != modified:
+			return fmt.Errorf("emulator has created %s and modified %s, state has %s and %s",
+				obj.Created.UTC().Format(emulator.TimeFormat), obj.Modified.UTC().Format(emulator.TimeFormat), created, modified)
 		case !hasSecret || emSecret != secret:
 			return fmt.Errorf("state %s does not match the one the emulator issued for %s", secretAttr, uid)
 		}
