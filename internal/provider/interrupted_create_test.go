@@ -59,11 +59,17 @@ func (c *cli) shownState() []stateObject {
 // count and lets the other creates go together.
 var primeFault = emulator.Fault{Kind: emulator.FaultDelayAnswer, Method: "POST", Count: 1, Delay: time.Millisecond}
 
-// waitForHeldAnswers waits until the emulator holds n answers back, that is
-// until n requests are in flight.
+// waitForHeldAnswers waits until n creates are in flight behind the one
+// primeFault answers: the emulator has seen n+1 creates and holds n answers
+// back. Counting the held answers alone is not enough: the prime's own
+// answer is held for a moment too, and an interrupt then would land before
+// the others were sent.
 func waitForHeldAnswers(t *testing.T, em *emulator.Running, n int, run *started) {
 	t.Helper()
-	for deadline := time.Now().Add(60 * time.Second); em.HeldAnswers() < n; time.Sleep(20 * time.Millisecond) {
+	inFlight := func() bool {
+		return requestsTo(em, "POST", appsRoute)+requestsTo(em, "POST", turnKeysRoute) >= int64(n+1) && em.HeldAnswers() >= n
+	}
+	for deadline := time.Now().Add(60 * time.Second); !inFlight(); time.Sleep(20 * time.Millisecond) {
 		select {
 		case <-run.done:
 			t.Fatalf("the CLI exited before %d requests were in flight (%d held, %d creates of apps and %d of TURN keys seen):\n%s",
