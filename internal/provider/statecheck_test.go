@@ -79,14 +79,14 @@ func expectEmulatorObject(em *emulator.Running, address, secretAttr string) stat
 		created, _, _ := stateString(state, address, "created")
 		modified, _, _ := stateString(state, address, "modified")
 		obj, emSecret, found := findInEmulator(em, secretAttr, account, uid)
+		emCreated, emModified := obj.Created.UTC().Format(emulator.TimeFormat), obj.Modified.UTC().Format(emulator.TimeFormat)
 		switch {
 		case !found:
 			return fmt.Errorf("emulator has no object %s in account %s", uid, account)
 		case obj.Name != name:
 			return fmt.Errorf("emulator has name %q, state has %q", obj.Name, name)
-		case obj.Created.UTC().Format(emulator.TimeFormat) != created || obj.Modified.UTC().Format(emulator.TimeFormat) != modified:
-			return fmt.Errorf("emulator has created %s and modified %s, state has %s and %s",
-				obj.Created.UTC().Format(emulator.TimeFormat), obj.Modified.UTC().Format(emulator.TimeFormat), created, modified)
+		case emCreated != created || emModified != modified:
+			return fmt.Errorf("emulator has created %s and modified %s, state has %s and %s", emCreated, emModified, created, modified)
 		case !hasSecret || emSecret != secret:
 			return fmt.Errorf("state %s does not match the one the emulator issued for %s", secretAttr, uid)
 		}
