@@ -98,8 +98,13 @@ type outcome struct {
 }
 
 func (c *Client) newCall(ctx context.Context, method, path string) *call {
-	return &call{c: c, policy: c.retry, ctx: ctx, method: method, path: path,
-		deadline: time.Now().Add(c.retry.maxDuration)}
+	deadline := time.Now().Add(c.retry.maxDuration)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		// The caller's own deadline (a resource's timeouts) bounds the
+		// budget; a create's attempts, detached from ctx, keep it too.
+		deadline = d
+	}
+	return &call{c: c, policy: c.retry, ctx: ctx, method: method, path: path, deadline: deadline}
 }
 
 // attemptContext is the context of every attempt: the caller's, cut at the
