@@ -81,7 +81,8 @@ for host in registry.terraform.io registry.opentofu.org; do
 done
 (cd "$MIRROR" && find . -type f | sort)
 
-# The CLI configuration of README's Install: this provider from the mirror
+# The CLI configuration of README's Install, with the hosts written out where
+# README leaves them to each CLI's default: this provider from the mirror
 # only, anything else from the registry (this test uses nothing else, so no
 # request leaves the machine). No dev_overrides.
 cat >"$WORK/mirror.tfrc" <<RC

@@ -1,5 +1,5 @@
 // Command mutants replays the named one-line mutations of mutants.txt: each
-// breaks one promise the README makes (the secret kept, never logged, no
+// breaks one promise the docs make (the secret kept, never logged, no
 // duplicate create, no false "deleted", rate-limit waits...), and the tests
 // it names must notice. For each mutant it edits a copy of the repository,
 // runs those tests, and restores the file; a mutant the tests survive is a
