@@ -2,10 +2,12 @@
 // API: SFU apps and TURN keys. It speaks the API's own nouns and knows nothing
 // of Terraform; callers observe requests through Config.OnRequest.
 //
-// Calls are retried (see retry.go): reads, renames and deletes on rate limits,
-// edge errors and broken connections; creates only when the API provably did
-// not carry them out. A create that may have been carried out although no
-// usable answer came back is reported so that MaybeProcessed(err) is true.
+// Every call goes through one loop (call.go): wait for the pacer (pacer.go),
+// send, read the whole answer, tell the pacer, then finish, retry or give up.
+// Reads, renames and deletes are retried on rate limits, edge errors and
+// broken connections; creates only when the API provably did not carry them
+// out. A create that may have been carried out although no usable answer
+// came back is reported so that MaybeProcessed(err) is true.
 package callsapi
 
 import (
@@ -19,8 +21,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/hashicorp/go-retryablehttp"
 )
 
 // DefaultBaseURL is the Cloudflare API v4 endpoint.
@@ -174,8 +174,6 @@ func New(cfg Config) (*Client, error) {
 		if timeout == 0 {
 			timeout = DefaultRequestTimeout
 		}
-		// A transport of our own: retryablehttp closes idle connections
-		// when it gives up, which must not touch http.DefaultTransport's.
 		transport := http.DefaultTransport.(*http.Transport).Clone()
 		transport.MaxIdleConnsPerHost = 16 // applies run with -parallelism 10 and more
 		c.http = &http.Client{Timeout: timeout, Transport: transport}
@@ -239,110 +237,6 @@ type envelope struct {
 	Errors   []Message       `json:"errors"`
 	Messages []Message       `json:"messages"`
 	Result   json.RawMessage `json:"result"`
-}
-
-// do runs one call (with retries) and decodes the envelope's result into out
-// (if non-nil). incomplete, when set, is asked after decoding whether the
-// result lacks something the API must send (a created object's secret).
-func (c *Client) do(ctx context.Context, method, path string, body, out any, incomplete func() string) error {
-	var reqBody any // nil interface: no body
-	if body != nil {
-		buf, err := json.Marshal(body)
-		if err != nil {
-			return fmt.Errorf("encoding request body: %w", err)
-		}
-		reqBody = buf
-	}
-
-	cl := c.newCall(ctx, method, path)
-	attemptCtx, cancel := cl.attemptContext()
-	defer cancel()
-	req, err := retryablehttp.NewRequestWithContext(attemptCtx, method, c.base.String()+path, reqBody)
-	if err != nil {
-		return fmt.Errorf("building request: %w", err)
-	}
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if c.userAgent != "" {
-		req.Header.Set("User-Agent", c.userAgent)
-	}
-	c.auth(req.Header)
-
-	resp, doErr := cl.retryClient().Do(req)
-	if resp != nil {
-		resp.Body.Close() // already read into cl.last by checkRetry
-	}
-	if doErr != nil && cl.last.err == nil && ctx.Err() != nil {
-		// The caller gave up while waiting to retry: the last attempt had
-		// an answer, and the call was retried, so nothing was carried out
-		// that the caller needs to know about.
-		return &TransportError{Method: method, Path: path, Err: ctx.Err(), Attempts: cl.attempt}
-	}
-	return cl.result(out, incomplete)
-}
-
-// result turns the last attempt into the call's outcome.
-func (cl *call) result(out any, incomplete func() string) error {
-	last := cl.last
-	isCreate := cl.method == http.MethodPost
-	var held *RateLimitWaitError
-	if errors.As(last.err, &held) {
-		// Not sent: nothing was carried out by this attempt, and a create
-		// that got here was not carried out by an earlier one either (only
-		// a 429 or a failed connection lets a create be retried).
-		held.Method, held.Path, held.Attempts, held.Budget = cl.method, cl.path, cl.attempt, cl.policy.maxDuration
-		return held
-	}
-	if last.err != nil {
-		err := last.err
-		if cl.ctx.Err() == nil && cl.budgetSpent() {
-			err = fmt.Errorf("%w (the call's time budget of %s ran out)", err, cl.policy.maxDuration)
-		}
-		return &TransportError{Method: cl.method, Path: cl.path, Err: err, Attempts: cl.attempt,
-			MaybeProcessed: isCreate && last.connected, gaveUp: cl.gaveUp}
-	}
-
-	apiErr := &Error{Method: cl.method, Path: cl.path, StatusCode: last.status, Attempts: cl.attempt, gaveUp: cl.gaveUp, blockedFor: cl.blockedFor}
-	success := last.status >= 200 && last.status <= 299
-	// A create answered 2xx that cannot be used, or answered 5xx, may still
-	// have created the object.
-	maybeCreated := isCreate && (success || last.status >= 500)
-	var env envelope
-	if err := json.Unmarshal(last.body, &env); err != nil || env.Success == nil {
-		apiErr.Problem, apiErr.NotAPIAnswer = describeBadBody(last.header.Get("Content-Type"), last.body, err)
-		apiErr.MaybeProcessed = maybeCreated
-		return apiErr
-	}
-	apiErr.Errors, apiErr.Messages = env.Errors, env.Messages
-	if !success {
-		apiErr.MaybeProcessed = maybeCreated
-		return apiErr
-	}
-	if !*env.Success {
-		apiErr.Problem = "the API answered success: false"
-		return apiErr
-	}
-	if out == nil {
-		return nil
-	}
-	apiErr.MaybeProcessed = maybeCreated
-	if len(env.Result) == 0 || string(env.Result) == "null" {
-		apiErr.Problem = "the API answered success without a result"
-		return apiErr
-	}
-	if err := json.Unmarshal(env.Result, out); err != nil {
-		apiErr.Problem = fmt.Sprintf("the result could not be decoded: %v", err)
-		return apiErr
-	}
-	if incomplete != nil {
-		if problem := incomplete(); problem != "" {
-			apiErr.Problem = problem
-			return apiErr
-		}
-	}
-	return nil
 }
 
 // errorCodes lists the envelope's error codes, if body is an envelope.

@@ -7,87 +7,71 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/dunglas/httpsfv"
 	"golang.org/x/time/rate"
 )
 
-// Cloudflare counts the requests of each user (token, or email and key) over
-// a fixed window, 1,200 per 5 minutes, across every tool that uses the
-// credential; the request that exceeds it earns every request of that user a
+// Cloudflare counts the requests of each user (token, or email and key) in a
+// fixed window, 1,200 per 5 minutes, across every tool that uses the
+// credential; the request past the quota earns every request of that user a
 // 429 for the next 5 minutes. Every answer says where the count stands:
 //
 //	Ratelimit:        "default";r=<remaining>;t=<seconds until the window resets>
 //	Ratelimit-Policy: "default";q=<quota>;w=<window in seconds>
 //
-// A Pacer reads both from every answer and holds requests back so that this
-// process never makes the request that exceeds the quota:
+// A Pacer reads both from every answer and holds this process's requests back
+// so that the credential's users together never send the request past the
+// quota. Several Terraform runs often share a token (the workspaces of a
+// monorepo, parallel pipelines), each pacing itself alone:
 //
-//   - The gate: a request waits while the remaining quota, less the
-//     requests in flight (sent, not yet answered, so not yet in any
-//     answer's count) and a small reserve, is used up. It goes once answers
-//     free the in-flight margin, or once the window resets.
-//   - The spread: of what remains, half may be sent at once and the rest is
-//     spread to the reset, never faster than half the quota per window. A
-//     run of fewer requests than half the quota never waits; a larger one
-//     leaves quota to the user's other tools throughout the window.
-//   - A 429 with Retry-After holds every request until then.
+//   - The share. The count falls by what every user of the credential spent.
+//     Of that fall, the part this process's own answers explain is its share
+//     (recent answers weigh most); the rest, others spent.
+//   - The gate. A request waits while this process's requests in flight
+//     fill its share of the remaining count, less a small reserve. The rest
+//     is the margin for requests in flight elsewhere, which no answer has
+//     counted yet. It goes once an answer frees room, or at the reset.
+//   - The spread (golang.org/x/time/rate). Of what remains, the process may
+//     send half its share at once and spreads the rest to the reset. A
+//     tenth more than its share is always open to it, so that a process
+//     that joined late (whose share was measured while it sent little)
+//     grows to an even split instead of keeping the little it had.
+//   - The block. A 429's Retry-After holds every request until it ends.
 //
-// With no Ratelimit header (a proxy that strips it) it does nothing until a
-// 429 arrives, except that the very first request of a Pacer goes alone:
-// until an answer says where the count stands, twenty requests sent at once
-// could be the twenty that exceed it.
-//
-// The spread is golang.org/x/time/rate's token bucket, retuned from the
-// headers (SetLimitAt) and built afresh at each window (a new bucket starts
-// full). What the bucket cannot express is written out here: a quota that
-// comes back whole at a reset time the server announces, the count the
-// server reports (which includes other tools), the requests in flight that
-// no answer has counted yet, and a block with an end.
+// With no Ratelimit headers (a proxy that strips them) only the block
+// applies, and the very first request of a Pacer goes alone: until an answer
+// says where the count stands, twenty requests sent at once could be the
+// twenty past the quota.
 type Pacer struct {
-	now func() time.Time
-
-	mu       sync.Mutex
-	limits   map[string]*paceLimit // by the Ratelimit item's name
-	policies map[string]pacePolicy // by the Ratelimit-Policy item's name
-	// blockedUntil is when the last 429's Retry-After ends.
-	blockedUntil time.Time
-	inflight     int
-	// heard is set once any answer arrived; until then one request at a
-	// time goes (probing).
-	heard, probing bool
-	// limiter spreads the requests; nil when no limit is known.
-	limiter *rate.Limiter
-	// changed is closed and replaced whenever an answer changes the state.
+	mu sync.Mutex
+	// changed is closed and replaced when an answer arrives, so that a
+	// request held for the answers in flight looks again.
 	changed chan struct{}
-	// announced is the end of the last hold reported, so that each hold is
-	// reported once however many requests wait in it.
-	announced time.Time
-	// noSpread turns the spread off, for tests of the gate alone.
-	noSpread bool
-}
 
-// paceLimit is what the answers say of one limit in its current window.
-type paceLimit struct {
-	remaining int
-	// resetAt is when the window ends, read late: arrival + t + resetGrace.
-	resetAt time.Time
+	quota     int           // Ratelimit-Policy's q; 0 until an answer says
+	window    time.Duration // its w
+	remaining int           // the lowest r of the current window
+	resetAt   time.Time     // the window's end: arrival + t + resetGrace
 	// predicted is set when the window was assumed to have reset and no
-	// answer of the new window has come yet.
-	predicted bool
-	// peak is the highest remaining seen, the quota's lower bound when no
-	// policy names it.
-	peak int
-	// longest is the longest t seen, the window's lower bound likewise.
-	longest time.Duration
-}
+	// answer of the new one has come yet.
+	predicted    bool
+	blockedUntil time.Time // the end of the last 429's Retry-After
 
-type pacePolicy struct {
-	quota  int
-	window time.Duration
+	inflight int
+	answers  int // answers heard; until one, one request at a time
+
+	// own and fall measure the share: this process's answered requests and
+	// how far the count fell over them, each decayed by e^(-age/(window/10)).
+	own, fall float64
+	lastR     int       // the lowest count this process has seen in the window
+	measured  time.Time // when own and fall were last decayed
+
+	limiter   *rate.Limiter // the spread; nil until the headers are known
+	announced time.Time     // the end of the last hold reported
 }
 
 // RateLimitHold describes a wait imposed by the API's rate limit, for the
@@ -112,12 +96,8 @@ func (h RateLimitHold) Reason() string {
 		return "the API refused a request with 429 Too Many Requests: this credential's rate limit was exceeded " +
 			"(by this or another tool using the same credential), and every request is refused until Retry-After has passed"
 	}
-	if h.Quota > 0 {
-		return fmt.Sprintf("%d of this credential's %d requests are left in the rate limit's window, which other tools using the "+
-			"credential share; requests wait for the window to reset rather than exceed it", h.Remaining, h.Quota)
-	}
-	return fmt.Sprintf("%d of this credential's requests are left in the rate limit's window; requests wait for the window to "+
-		"reset rather than exceed it", h.Remaining)
+	return fmt.Sprintf("%d of this credential's %d requests are left in the rate limit's window, which other tools using the "+
+		"credential share; requests wait for the window to reset rather than exceed it", h.Remaining, h.Quota)
 }
 
 // RateLimitWaitError is a call whose request the pacer did not send because
@@ -134,20 +114,12 @@ type RateLimitWaitError struct {
 }
 
 func (e *RateLimitWaitError) Error() string {
-	var b strings.Builder
-	if e.Method != "" {
-		fmt.Fprintf(&b, "%s %s: ", e.Method, e.Path)
-	}
 	what := "the rate limit's window resets"
 	if e.Blocked {
 		what = "the rate limit's block ends (Retry-After)"
 	}
-	fmt.Fprintf(&b, "not sent: %s in %s, later than the call's time budget allows (%s left", what, roundUp(e.Wait), roundUp(max(e.Left, 0)))
-	if e.Budget > 0 {
-		fmt.Fprintf(&b, " of %s", e.Budget)
-	}
-	fmt.Fprintf(&b, "); %s", e.Reason())
-	return b.String()
+	return fmt.Sprintf("%s %s: not sent: %s in %s, later than the call's time budget allows (%s left of %s); %s",
+		e.Method, e.Path, what, roundUp(e.Wait), roundUp(max(e.Left, 0)), e.Budget, e.Reason())
 }
 
 // RateLimitedFor reports whether err is a call that the API's rate limit
@@ -166,21 +138,25 @@ func RateLimitedFor(err error) (time.Duration, bool) {
 	return 0, false
 }
 
-// resetGrace is added to the reset time an answer announces: t is in whole
-// seconds, so the window may end up to a second after arrival + t, and a
-// request sent in that second would count in the old window.
-const resetGrace = time.Second
-
-// announceAfter is the shortest gate hold worth a warning; shorter holds
-// are ordinary pacing.
-const announceAfter = 5 * time.Second
+const (
+	// resetGrace is added to the reset an answer announces: t is in whole
+	// seconds, so the window may end up to a second after arrival + t, and a
+	// request sent in that second would count in the old window.
+	resetGrace = time.Second
+	// announceAfter is the shortest hold worth a warning; shorter holds are
+	// ordinary pacing.
+	announceAfter = 5 * time.Second
+	// openShare is what the spread allows a process beyond its share.
+	openShare = 0.1
+	// minShare is the least share a process is held to, so that one
+	// measured while it sent almost nothing is never shut out.
+	minShare = 0.05
+)
 
 // NewPacer returns a Pacer that knows nothing yet. Clients share one through
 // Config.Pacer; New gives every client of the same base URL and credential in
 // a process the same Pacer (see sharedPacer).
-func NewPacer() *Pacer {
-	return &Pacer{now: time.Now, limits: map[string]*paceLimit{}, policies: map[string]pacePolicy{}, changed: make(chan struct{})}
-}
+func NewPacer() *Pacer { return &Pacer{changed: make(chan struct{})} }
 
 var sharedPacers = struct {
 	sync.Mutex
@@ -193,14 +169,7 @@ var sharedPacers = struct {
 // through it) must count against the same one. The key is hashed so that no
 // credential is kept as a map key.
 func sharedPacer(baseURL string, credential ...string) *Pacer {
-	h := sha256.New()
-	h.Write([]byte(baseURL))
-	for _, c := range credential {
-		h.Write([]byte{0})
-		h.Write([]byte(c))
-	}
-	var key [sha256.Size]byte
-	copy(key[:], h.Sum(nil))
+	key := sha256.Sum256([]byte(strings.Join(append([]string{baseURL}, credential...), "\x00")))
 	sharedPacers.Lock()
 	defer sharedPacers.Unlock()
 	p, ok := sharedPacers.m[key]
@@ -212,7 +181,7 @@ func sharedPacer(baseURL string, credential ...string) *Pacer {
 }
 
 // PaceTicket is one request let through by Wait. Its Done must be called
-// once, with the answer (nil when none came).
+// once, with the answer.
 type PaceTicket struct {
 	p *Pacer
 	// Waited is how long Wait held the request.
@@ -225,33 +194,62 @@ type PaceTicket struct {
 // call's time budget), or with ctx's error. announce, when set, is called
 // before a hold that deserves a warning, once per hold across all callers.
 func (p *Pacer) Wait(ctx context.Context, announce func(RateLimitHold)) (*PaceTicket, error) {
-	start := p.now()
+	start := time.Now()
 	deadline, hasDeadline := ctx.Deadline()
+	spread := false // the request has waited for its place in the spread
 	for {
 		p.mu.Lock()
-		now := p.now()
+		now := time.Now()
 		p.rollLocked(now)
-		hold, until, sure, mustWait := p.holdLocked(now)
-		if !mustWait {
-			t, err := p.sendLocked(ctx, now, deadline, hasDeadline)
-			if t != nil {
-				t.Waited = p.now().Sub(start)
+		hold, held, sure := p.gateLocked(now)
+		if !held && !spread {
+			// Wait for the spread, then pass the gate again: what the
+			// answers said meanwhile may hold the request after all.
+			res, delay := p.spreadLocked(now)
+			if delay > 0 && hasDeadline && now.Add(delay).After(deadline) {
+				res.CancelAt(now) // delay > 0: res is not nil
+				p.mu.Unlock()
+				return nil, &RateLimitWaitError{RateLimitHold: RateLimitHold{Wait: delay, Until: now.Add(delay),
+					Remaining: p.remaining, Quota: p.quota}, Left: deadline.Sub(now)}
 			}
-			return t, err
+			spread = true
+			if delay > 0 {
+				p.mu.Unlock()
+				if err := sleep(ctx, nil, delay); err != nil {
+					res.Cancel()
+					return nil, err
+				}
+				continue
+			}
 		}
-		if sure && hasDeadline && until.After(deadline) {
+		if !held {
+			p.inflight++
+			p.mu.Unlock()
+			if err := ctx.Err(); err != nil {
+				p.release()
+				return nil, err
+			}
+			return &PaceTicket{p: p, Waited: time.Since(start)}, nil
+		}
+		if sure && hasDeadline && hold.Until.After(deadline) {
 			p.mu.Unlock()
 			return nil, &RateLimitWaitError{RateLimitHold: hold, Left: deadline.Sub(now)}
 		}
-		if sure && announce != nil && (hold.Blocked || hold.Wait >= announceAfter) && until.After(p.announced.Add(time.Second)) {
-			p.announced = until
-			announce(hold)
+		tell := sure && (hold.Blocked || hold.Wait >= announceAfter) && hold.Until.After(p.announced.Add(time.Second))
+		if tell {
+			p.announced = hold.Until
 		}
 		changed := p.changed
 		p.mu.Unlock()
-
-		if err := sleepUntil(ctx, changed, until.Sub(now)); err != nil {
-			if hasDeadline && !p.now().Before(deadline) {
+		if tell && announce != nil {
+			announce(hold)
+		}
+		var d time.Duration
+		if !hold.Until.IsZero() {
+			d = hold.Until.Sub(now)
+		}
+		if err := sleep(ctx, changed, d); err != nil {
+			if hasDeadline && !time.Now().Before(deadline) {
 				return nil, &RateLimitWaitError{RateLimitHold: hold}
 			}
 			return nil, err
@@ -259,9 +257,235 @@ func (p *Pacer) Wait(ctx context.Context, announce func(RateLimitHold)) (*PaceTi
 	}
 }
 
-// sleepUntil waits for wake to close or d to pass (d <= 0: wake only), or
-// returns ctx's error.
-func sleepUntil(ctx context.Context, wake <-chan struct{}, d time.Duration) error {
+// gateLocked tells whether a request must wait now and what for. sure is
+// false when an answer to a request in flight may end the hold sooner than
+// hold.Until (zero: only an answer ends it), so that a deadline before
+// hold.Until is no reason to give up yet.
+func (p *Pacer) gateLocked(now time.Time) (hold RateLimitHold, held, sure bool) {
+	switch {
+	case now.Before(p.blockedUntil):
+		return RateLimitHold{Wait: p.blockedUntil.Sub(now), Until: p.blockedUntil, Blocked: true}, true, true
+	case p.inflight > 0 && p.answers == 0:
+		return RateLimitHold{}, true, false
+	case p.quota == 0:
+		return RateLimitHold{}, false, false
+	case p.inflight >= 2*p.answers:
+		// Slow start: at most twice as many in flight as answers heard,
+		// so that a process learns its share before it sends much.
+		return RateLimitHold{}, true, false
+	}
+	hold = RateLimitHold{Wait: p.resetAt.Sub(now), Until: p.resetAt, Remaining: p.remaining, Quota: p.quota}
+	free := float64(p.remaining - p.reserve())
+	if free <= 0 {
+		return hold, true, true
+	}
+	// Of what is free, this process takes its share s. But before an
+	// answer tells it, the others may spend their part 1-s twice (what
+	// they have in flight, and as much again once their own answers free
+	// room), so each share is scaled by 1/(2-s): s + 2(1-s) of the scaled
+	// parts fit in what is free. Alone (s = 1), the process takes it all.
+	share := p.share()
+	if float64(p.inflight+1) > share/(2-share)*free {
+		return hold, true, false
+	}
+	return hold, false, false
+}
+
+// spreadLocked reserves the request's place in the spread and says how long
+// it waits for it: never past the reset, when the quota comes back whole.
+func (p *Pacer) spreadLocked(now time.Time) (*rate.Reservation, time.Duration) {
+	if p.limiter == nil {
+		return nil, 0
+	}
+	res := p.limiter.ReserveN(now, 1)
+	return res, min(res.DelayFrom(now), p.resetAt.Sub(now))
+}
+
+func (p *Pacer) release() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.inflight--
+	p.broadcastLocked()
+}
+
+func (p *Pacer) broadcastLocked() {
+	close(p.changed)
+	p.changed = make(chan struct{})
+}
+
+// Done records the answer to the ticket's request (status 0 when none
+// came): the request is no longer in flight, and the answer's Ratelimit,
+// Ratelimit-Policy and (on a 429) Retry-After headers update the pacer.
+// announce, when set, is called when this answer starts a block not yet
+// reported.
+func (t *PaceTicket) Done(status int, h http.Header, announce func(RateLimitHold)) {
+	if t == nil || t.done {
+		return
+	}
+	t.done = true
+	p := t.p
+	p.mu.Lock()
+	p.inflight--
+	p.broadcastLocked()
+	if status == 0 {
+		p.mu.Unlock()
+		return
+	}
+	now := time.Now()
+	p.answers++
+	if status != http.StatusTooManyRequests {
+		p.observeLocked(now, h)
+		p.mu.Unlock()
+		return
+	}
+	// A refused request counts for nothing, and the count it shows is the
+	// block's, not a fall: only the block is news.
+	after, ok := parseRetryAfter(h.Get("Retry-After"), now)
+	until := now.Add(after)
+	if !ok || !until.After(p.blockedUntil) {
+		p.mu.Unlock()
+		return
+	}
+	// Past a block the API opens a fresh window: the current one ends with
+	// the block, and the next answer is news whatever window it speaks of.
+	p.blockedUntil = until
+	if p.quota > 0 {
+		p.remaining, p.resetAt = 0, until
+	}
+	tell := until.After(p.announced.Add(time.Second))
+	if tell {
+		p.announced = until
+	}
+	p.mu.Unlock()
+	if tell && announce != nil {
+		announce(RateLimitHold{Wait: after, Until: until, Blocked: true})
+	}
+}
+
+// observeLocked reads one answer's headers.
+func (p *Pacer) observeLocked(now time.Time, h http.Header) {
+	quota, window, okPolicy := rateItem(h, "Ratelimit-Policy", "q", "w")
+	r, t, ok := rateItem(h, "Ratelimit", "r", "t")
+	if !ok || !okPolicy || quota <= 0 || window <= 0 {
+		return
+	}
+	p.quota, p.window = quota, time.Duration(window)*time.Second
+	resetAt := now.Add(time.Duration(t)*time.Second + resetGrace)
+	// Two answers of one window announce resets a second or so apart (t is
+	// rounded, answers travel); a window is at least four times that.
+	tol := min(2*time.Second, p.window/4)
+	switch {
+	case p.resetAt.IsZero():
+		// The first answer: what was spent before it cannot be told apart.
+		p.remaining, p.resetAt, p.lastR = r, resetAt, r
+	case p.predicted || resetAt.After(p.resetAt.Add(tol)):
+		if !p.predicted {
+			p.startWindowLocked()
+		}
+		p.remaining, p.resetAt, p.predicted = r, resetAt, false
+		p.countLocked(now, r)
+	case !resetAt.Before(p.resetAt.Add(-tol)):
+		// The same window. Answers arrive out of order: the lowest count
+		// is the latest.
+		p.remaining = min(p.remaining, r)
+		p.countLocked(now, r)
+	}
+	p.tuneLocked(now)
+}
+
+// rateItem reads the first member of a Ratelimit or Ratelimit-Policy
+// header, the one Cloudflare sends ("default"), and its two integer
+// parameters a and b.
+func rateItem(h http.Header, name, a, b string) (int, int, bool) {
+	list, err := httpsfv.UnmarshalList(h.Values(name))
+	if err != nil || len(list) == 0 {
+		return 0, 0, false
+	}
+	item, ok := list[0].(httpsfv.Item)
+	if !ok {
+		return 0, 0, false
+	}
+	va, okA := item.Params.Get(a)
+	vb, okB := item.Params.Get(b)
+	ia, okA2 := va.(int64)
+	ib, okB2 := vb.(int64)
+	if !okA || !okB || !okA2 || !okB2 || ia < 0 || ib < 0 {
+		return 0, 0, false
+	}
+	return int(min(ia, math.MaxInt32)), int(min(ib, math.MaxInt32)), true
+}
+
+// countLocked adds one answer of this process, whose count is r, to the
+// share's measure.
+func (p *Pacer) countLocked(now time.Time, r int) {
+	decay := math.Exp(-now.Sub(p.measured).Seconds() / p.tau().Seconds())
+	p.own = p.own*decay + 1
+	p.fall = p.fall*decay + float64(max(0, p.lastR-r))
+	p.lastR = min(p.lastR, r)
+	p.measured = now
+}
+
+// tau is the share's memory: a tenth of the window, at least a second.
+func (p *Pacer) tau() time.Duration { return max(p.window/10, time.Second) }
+
+// share is the part of the credential's recent use that this process's own
+// requests explain: 1 when it is the only user.
+func (p *Pacer) share() float64 {
+	if p.fall < 1 {
+		return 1
+	}
+	return min(1, max(minShare, p.own/p.fall))
+}
+
+// reserve is the part of the quota never spent: 1%, at least one request,
+// for rounding and for the user's tools that do not pace themselves.
+func (p *Pacer) reserve() int { return max(1, p.quota/100) }
+
+// startWindowLocked begins a window: the whole quota, measured afresh, and
+// a new bucket (a new one starts full).
+func (p *Pacer) startWindowLocked() {
+	p.remaining, p.lastR, p.limiter = p.quota, p.quota, nil
+}
+
+// rollLocked starts the next window when the current one has ended and no
+// answer has said so yet.
+func (p *Pacer) rollLocked(now time.Time) {
+	if p.quota == 0 || now.Before(p.resetAt) {
+		return
+	}
+	p.startWindowLocked()
+	for !p.resetAt.After(now) {
+		p.resetAt = p.resetAt.Add(p.window)
+	}
+	p.predicted = true
+	p.tuneLocked(now)
+}
+
+// tuneLocked sets the spread: a bucket of half this process's share of what
+// remains, refilled at the pace that spends the share by the reset.
+func (p *Pacer) tuneLocked(now time.Time) {
+	free := p.remaining - p.reserve()
+	left := p.resetAt.Sub(now).Seconds()
+	if free-p.inflight <= 0 || left <= 0 {
+		return // the gate holds requests until the reset
+	}
+	s := min(1, p.share()+openShare)
+	limit := rate.Limit(s * float64(free-p.inflight) / left)
+	burst := max(1, int(s*float64(free)/2))
+	if p.limiter == nil {
+		p.limiter = rate.NewLimiter(limit, burst)
+		return
+	}
+	p.limiter.SetLimitAt(now, limit)
+	p.limiter.SetBurstAt(now, burst)
+}
+
+// sleep waits for wake to close or d to pass (d <= 0 and no wake: at once),
+// or returns ctx's error.
+func sleep(ctx context.Context, wake <-chan struct{}, d time.Duration) error {
+	if d <= 0 && wake == nil {
+		return ctx.Err()
+	}
 	var timeout <-chan time.Time
 	if d > 0 {
 		timer := time.NewTimer(d)
@@ -277,463 +501,7 @@ func sleepUntil(ctx context.Context, wake <-chan struct{}, d time.Duration) erro
 	return nil
 }
 
-// holdLocked tells whether a request must wait now, and until when at the
-// latest (zero: until an answer arrives). sure is false when an answer to a
-// request in flight may end the hold sooner, so that the deadline is no
-// reason to give up yet.
-func (p *Pacer) holdLocked(now time.Time) (hold RateLimitHold, until time.Time, sure, mustWait bool) {
-	if now.Before(p.blockedUntil) {
-		return RateLimitHold{Wait: p.blockedUntil.Sub(now), Until: p.blockedUntil, Blocked: true}, p.blockedUntil, true, true
-	}
-	if !p.heard && p.probing {
-		return RateLimitHold{}, time.Time{}, false, true
-	}
-	for name, l := range p.limits {
-		quota := p.quotaOf(name, l)
-		free := l.remaining - reserveOf(quota)
-		if free-p.inflight > 0 {
-			continue
-		}
-		h := RateLimitHold{Wait: l.resetAt.Sub(now), Until: l.resetAt, Remaining: l.remaining, Quota: quota}
-		// With free > 0, answers to the requests in flight may free the
-		// margin kept for them (some were counted already).
-		return h, l.resetAt, free <= 0, true
-	}
-	return RateLimitHold{}, time.Time{}, false, false
-}
-
-// sendLocked lets one request go, through the spread. It unlocks p.mu.
-func (p *Pacer) sendLocked(ctx context.Context, now, deadline time.Time, hasDeadline bool) (*PaceTicket, error) {
-	p.inflight++
-	if !p.heard {
-		p.probing = true
-	}
-	var delay time.Duration
-	var res *rate.Reservation
-	if p.limiter != nil && !p.noSpread {
-		res = p.limiter.ReserveN(now, 1)
-		delay = res.DelayFrom(now)
-		if reset := p.nextResetLocked(); !reset.IsZero() && now.Add(delay).After(reset) {
-			// The spread would hold the request past the reset, when the
-			// quota comes back whole: wait for the reset instead.
-			delay = reset.Sub(now)
-		}
-	}
-	if delay > 0 && hasDeadline && now.Add(delay).After(deadline) {
-		res.CancelAt(now)
-		p.releaseLocked()
-		l, quota := p.tightestLocked()
-		p.mu.Unlock()
-		return nil, &RateLimitWaitError{RateLimitHold: RateLimitHold{Wait: delay, Until: now.Add(delay), Remaining: l, Quota: quota}, Left: deadline.Sub(now)}
-	}
-	p.mu.Unlock()
-	t := &PaceTicket{p: p}
-	if delay <= 0 {
-		return t, nil
-	}
-	if err := sleepUntil(ctx, nil, delay); err != nil {
-		p.mu.Lock()
-		res.CancelAt(p.now())
-		p.releaseLocked()
-		p.mu.Unlock()
-		return nil, err
-	}
-	return t, nil
-}
-
-func (p *Pacer) releaseLocked() {
-	p.inflight--
-	if !p.heard {
-		p.probing = false
-	}
-	p.broadcastLocked()
-}
-
-func (p *Pacer) broadcastLocked() {
-	close(p.changed)
-	p.changed = make(chan struct{})
-}
-
-// Done records the answer to the ticket's request (nil when none came): the
-// request is no longer in flight, and the answer's Ratelimit,
-// Ratelimit-Policy and (on a 429) Retry-After headers update the pacer.
-// announce, when set, is called when this answer starts a block not yet
-// reported.
-func (t *PaceTicket) Done(resp *http.Response, announce func(RateLimitHold)) {
-	if t == nil || t.done {
-		return
-	}
-	t.done = true
-	p := t.p
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.inflight--
-	p.probing = false
-	defer p.broadcastLocked()
-	if resp == nil {
-		return
-	}
-	p.heard = true
-	now := p.now()
-	p.observeLocked(now, resp.Header)
-	if resp.StatusCode != http.StatusTooManyRequests {
-		return
-	}
-	after, ok := parseRetryAfter(resp.Header.Get("Retry-After"), now)
-	if !ok || after <= 0 {
-		return
-	}
-	until := now.Add(after)
-	if until.After(p.blockedUntil) {
-		p.blockedUntil = until
-	}
-	// Past a block the API opens a fresh window; which limit refused is not
-	// said, so every limit ends with the block: it then rolls over
-	// (rollLocked), and the next answer is news whatever window it speaks of.
-	for _, l := range p.limits {
-		l.remaining, l.resetAt = 0, until
-	}
-	if announce != nil && until.After(p.announced.Add(time.Second)) {
-		p.announced = until
-		announce(RateLimitHold{Wait: after, Until: until, Blocked: true})
-	}
-}
-
-// observeLocked reads one answer's headers.
-func (p *Pacer) observeLocked(now time.Time, h http.Header) {
-	for _, it := range parseRateLimitItems(h.Values("Ratelimit-Policy")) {
-		q, okQ := it.params["q"]
-		w, okW := it.params["w"]
-		if okQ && okW && q > 0 && w > 0 {
-			p.policies[it.name] = pacePolicy{quota: int(q), window: time.Duration(w) * time.Second}
-		}
-	}
-	freshWindow := false
-	for _, it := range parseRateLimitItems(h.Values("Ratelimit")) {
-		r, okR := it.params["r"]
-		t, okT := it.params["t"]
-		if !okR || !okT {
-			continue
-		}
-		remaining, span := int(min(r, math.MaxInt32)), time.Duration(min(t, math.MaxInt32))*time.Second
-		resetAt := now.Add(span + resetGrace)
-		l, known := p.limits[it.name]
-		if !known {
-			p.limits[it.name] = &paceLimit{remaining: remaining, resetAt: resetAt, peak: remaining, longest: span}
-			freshWindow = true
-			continue
-		}
-		l.peak, l.longest = max(l.peak, remaining), max(l.longest, span)
-		tol := 2 * time.Second
-		if _, w := p.policyOf(it.name); w > 0 {
-			tol = min(tol, w/4)
-		}
-		switch {
-		case l.predicted:
-			// The first answer since the assumed reset, of the new window
-			// or (late) of the old one: either way it is news.
-			l.remaining, l.resetAt, l.predicted = remaining, resetAt, false
-		case resetAt.After(l.resetAt.Add(tol)):
-			l.remaining, l.resetAt = remaining, resetAt
-			freshWindow = true
-		case !resetAt.Before(l.resetAt.Add(-tol)):
-			// The same window: answers arrive out of order, so the lowest
-			// count is the latest.
-			l.remaining = min(l.remaining, remaining)
-			if resetAt.After(l.resetAt) {
-				l.resetAt = resetAt
-			}
-		}
-	}
-	p.tuneLocked(now, freshWindow)
-}
-
-// rollLocked starts a new window for every limit whose reset has passed.
-func (p *Pacer) rollLocked(now time.Time) {
-	rolled := false
-	for name, l := range p.limits {
-		if now.Before(l.resetAt) {
-			continue
-		}
-		quota, window := p.policyOf(name)
-		if quota == 0 {
-			quota = l.peak
-		}
-		if window == 0 {
-			window = l.longest
-		}
-		l.remaining, l.predicted = quota, true
-		for !l.resetAt.After(now) {
-			if window <= 0 {
-				l.resetAt = now.Add(time.Second)
-				break
-			}
-			l.resetAt = l.resetAt.Add(window)
-		}
-		rolled = true
-	}
-	if rolled {
-		p.tuneLocked(now, true)
-	}
-}
-
-// tuneLocked sets the spread from the tightest limit: a bucket holding half
-// of what is left, refilled at the pace that leaves the rest spent by the
-// reset, and never faster than half the quota per window. fresh builds a
-// new (full) bucket for a new window.
-func (p *Pacer) tuneLocked(now time.Time, fresh bool) {
-	tightest := rate.Inf
-	burst := math.MaxInt
-	for name, l := range p.limits {
-		quota, window := p.policyOf(name)
-		free := l.remaining - reserveOf(p.quotaOf(name, l)) - p.inflight
-		span := l.resetAt.Sub(now).Seconds()
-		if free <= 0 || span <= 0 {
-			continue // the gate holds requests until the reset
-		}
-		r := rate.Limit(float64(free) / span)
-		b := free / 2
-		if quota > 0 && window > 0 {
-			r = min(r, rate.Limit(float64(quota)/2/window.Seconds()))
-			b = min(b, quota/2)
-		}
-		tightest, burst = min(tightest, r), min(burst, b)
-	}
-	switch {
-	case tightest == rate.Inf:
-		if len(p.limits) == 0 {
-			p.limiter = nil
-		}
-	case fresh || p.limiter == nil:
-		p.limiter = rate.NewLimiter(tightest, max(1, burst))
-	default:
-		p.limiter.SetLimitAt(now, tightest)
-	}
-}
-
-// nextResetLocked is the earliest reset of a known limit.
-func (p *Pacer) nextResetLocked() time.Time {
-	var next time.Time
-	for _, l := range p.limits {
-		if next.IsZero() || l.resetAt.Before(next) {
-			next = l.resetAt
-		}
-	}
-	return next
-}
-
-// tightestLocked is the lowest remaining count and its quota.
-func (p *Pacer) tightestLocked() (remaining, quota int) {
-	remaining = -1
-	for name, l := range p.limits {
-		if remaining < 0 || l.remaining < remaining {
-			remaining, quota = l.remaining, p.quotaOf(name, l)
-		}
-	}
-	return max(remaining, 0), quota
-}
-
-// policyOf finds the policy of a limit: the one of the same name, or the
-// only one when the server sends one of each under different names.
-func (p *Pacer) policyOf(name string) (quota int, window time.Duration) {
-	pol, ok := p.policies[name]
-	if !ok && len(p.policies) == 1 && len(p.limits) == 1 {
-		for _, only := range p.policies {
-			pol, ok = only, true
-		}
-	}
-	if !ok {
-		return 0, 0
-	}
-	return pol.quota, pol.window
-}
-
-func (p *Pacer) quotaOf(name string, l *paceLimit) int {
-	if q, _ := p.policyOf(name); q > 0 {
-		return q
-	}
-	return l.peak
-}
-
-// reserveOf is the part of a quota never spent: 1%, at least one request,
-// for rounding and for the user's other tools.
-func reserveOf(quota int) int { return max(1, quota/100) }
-
-// rateItem is one member of a Ratelimit or Ratelimit-Policy header: a name
-// and its integer parameters.
-type rateItem struct {
-	name   string
-	params map[string]int64
-}
-
-// parseRateLimitItems reads the structured-field lists of the IETF
-// RateLimit header draft, as Cloudflare sends them:
-//
-//	"default";r=50;t=30, "burst";r=5;t=2
-//
-// Every header line is a list; members are comma-separated; a name is a
-// quoted string or a token; parameters are ;key=value with a non-negative
-// integer value. A member that does not parse is skipped, so one malformed
-// member costs only itself.
-func parseRateLimitItems(lines []string) []rateItem {
-	var items []rateItem
-	for _, line := range lines {
-		for _, member := range splitMembers(line) {
-			if it, ok := parseMember(member); ok {
-				items = append(items, it)
-			}
-		}
-	}
-	return items
-}
-
-// splitMembers splits a list at the commas outside quoted strings.
-func splitMembers(s string) []string {
-	var out []string
-	quoted, escaped, start := false, false, 0
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case escaped:
-			escaped = false
-		case quoted && c == '\\':
-			escaped = true
-		case c == '"':
-			quoted = !quoted
-		case c == ',' && !quoted:
-			out = append(out, s[start:i])
-			start = i + 1
-		}
-	}
-	return append(out, s[start:])
-}
-
-func parseMember(s string) (rateItem, bool) {
-	s = strings.TrimSpace(s)
-	var name string
-	switch {
-	case s == "":
-		return rateItem{}, false
-	case s[0] == '"':
-		var b strings.Builder
-		i := 1
-		for ; i < len(s) && s[i] != '"'; i++ {
-			if s[i] == '\\' && i+1 < len(s) {
-				i++
-			}
-			b.WriteByte(s[i])
-		}
-		if i >= len(s) {
-			return rateItem{}, false // unterminated
-		}
-		name, s = b.String(), s[i+1:]
-	default:
-		end := strings.IndexByte(s, ';')
-		if end < 0 {
-			end = len(s)
-		}
-		name, s = strings.TrimSpace(s[:end]), s[end:]
-		if !isToken(name) {
-			return rateItem{}, false
-		}
-	}
-	it := rateItem{name: name, params: map[string]int64{}}
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return it, true
-	}
-	if s[0] != ';' {
-		return rateItem{}, false
-	}
-	for _, param := range strings.Split(s[1:], ";") {
-		k, v, ok := strings.Cut(param, "=")
-		k = strings.ToLower(strings.TrimSpace(k))
-		if !ok || !isToken(k) {
-			return rateItem{}, false
-		}
-		n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-		if err != nil || n < 0 {
-			return rateItem{}, false
-		}
-		it.params[k] = n
-	}
-	return it, true
-}
-
-// isToken tells whether s is a structured-field token: a letter or "*",
-// then letters, digits and the token punctuation.
-func isToken(s string) bool {
-	if s == "" || s[0] != '*' && !isLetter(s[0]) {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		if c := s[i]; !isLetter(c) && (c < '0' || c > '9') && strings.IndexByte("!#$%&'*+-.^_`|~:/", c) < 0 {
-			return false
-		}
-	}
-	return true
-}
-
-func isLetter(c byte) bool { return 'a' <= c|0x20 && c|0x20 <= 'z' }
-
 // roundUp is d in whole seconds, rounded up, for messages.
 func roundUp(d time.Duration) time.Duration {
 	return (d + time.Second - 1).Truncate(time.Second)
-}
-
-// The pacer waits outside http.Client.Do, in retryablehttp's
-// RequestLogHook (called on the call's goroutine just before each attempt),
-// so that a long hold counts against the call's time budget and not against
-// the attempt's own timeout (RequestTimeout) that Do starts. A hold the
-// budget cannot cover leaves paceErr for the transport to return without
-// sending anything.
-
-// pace waits for the pacer before an attempt.
-func (cl *call) pace(ctx context.Context) {
-	cl.ticket, cl.paceErr, cl.paced = nil, nil, 0
-	ticket, err := cl.c.pacer.Wait(ctx, cl.announce)
-	if err != nil {
-		cl.paceErr = err
-		return
-	}
-	cl.ticket, cl.paced = ticket, ticket.Waited
-}
-
-func (cl *call) announce(h RateLimitHold) { cl.c.onRateLimit(cl.ctx, h) }
-
-// answered reports the attempt's answer (nil when none came) to the pacer, if
-// the transport has not.
-func (cl *call) answered(resp *http.Response) {
-	cl.ticket.Done(resp, cl.announce)
-}
-
-// pacedHTTPClient is the client's HTTP client with a transport that sends
-// nothing when the pacer refused the attempt, and reports every answer to
-// the pacer as soon as its headers arrive.
-func (cl *call) pacedHTTPClient() *http.Client {
-	hc := *cl.c.http
-	base := hc.Transport
-	if base == nil {
-		base = http.DefaultTransport
-	}
-	hc.Transport = &pacedTransport{cl: cl, base: base}
-	return &hc
-}
-
-type pacedTransport struct {
-	cl   *call
-	base http.RoundTripper
-}
-
-// RoundTrip runs on the call's goroutine (http.Client.Do calls it
-// synchronously), so it may read and write the call's fields.
-func (t *pacedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if err := t.cl.paceErr; err != nil {
-		if req.Body != nil {
-			req.Body.Close() // a RoundTripper closes the body, even on error
-		}
-		return nil, err
-	}
-	resp, err := t.base.RoundTrip(req)
-	t.cl.answered(resp)
-	return resp, err
 }

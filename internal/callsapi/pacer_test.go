@@ -4,411 +4,321 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"maps"
-	"math/rand/v2"
 	"net/http"
-	"net/http/httptest"
-	"reflect"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
+
+	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator"
 )
 
-func TestParseRateLimitItems(t *testing.T) {
-	cases := []struct {
-		name  string
-		lines []string
-		want  []rateItem
-	}{
-		{"one item", []string{`"default";r=50;t=30`},
-			[]rateItem{{"default", map[string]int64{"r": 50, "t": 30}}}},
-		{"several, the tightest among them", []string{`"default";r=50;t=30, "burst";r=5;t=2`},
-			[]rateItem{{"default", map[string]int64{"r": 50, "t": 30}}, {"burst", map[string]int64{"r": 5, "t": 2}}}},
-		{"several header lines", []string{`"default";r=50;t=30`, `"burst";r=5;t=2`},
-			[]rateItem{{"default", map[string]int64{"r": 50, "t": 30}}, {"burst", map[string]int64{"r": 5, "t": 2}}}},
-		{"policy", []string{`"burst";q=100;w=60`},
-			[]rateItem{{"burst", map[string]int64{"q": 100, "w": 60}}}},
-		{"token name, spaces, upper-case keys", []string{` default ; R = 7 ;t=1 `},
-			[]rateItem{{"default", map[string]int64{"r": 7, "t": 1}}}},
-		{"quoted name with a comma and an escape", []string{`"a,\"b";r=1;t=2, "c";r=3;t=4`},
-			[]rateItem{{`a,"b`, map[string]int64{"r": 1, "t": 2}}, {"c", map[string]int64{"r": 3, "t": 4}}}},
-		{"malformed members are skipped, the good one kept", []string{`"x";r=abc;t=1, "y";r=-1;t=1, "z";r=1;;t=2, junk r=1, "ok";r=2;t=3, "w";r=1.5;t=1`},
-			[]rateItem{{"ok", map[string]int64{"r": 2, "t": 3}}}},
-		{"an unterminated quote spoils the rest of its line", []string{`"ok";r=2;t=3, "open;r=1;t=1, "lost";r=1;t=1`},
-			[]rateItem{{"ok", map[string]int64{"r": 2, "t": 3}}}},
-		{"missing", nil, nil},
-		{"empty", []string{""}, nil},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			got := parseRateLimitItems(c.lines)
-			if !reflect.DeepEqual(got, c.want) {
-				t.Errorf("parseRateLimitItems(%q) = %+v, want %+v", c.lines, got, c.want)
-			}
-		})
-	}
-}
+// Every pacer test runs in a synctest bubble: time is the bubble's clock,
+// which moves only when every goroutine of the test waits, so "still held"
+// and "went through" are facts of that clock, not of sleeps.
 
-// answer builds a response with the given Ratelimit and Ratelimit-Policy
-// values ("" leaves the header out).
-func answer(status int, ratelimit, policy string) *http.Response {
+// limits is an answer's rate-limit headers: Ratelimit r and t, and
+// Ratelimit-Policy q and w, as Cloudflare sends them.
+func limits(r, t, q, w int) http.Header {
 	h := http.Header{}
-	if ratelimit != "" {
-		h.Set("Ratelimit", ratelimit)
-	}
-	if policy != "" {
-		h.Set("Ratelimit-Policy", policy)
-	}
-	return &http.Response{StatusCode: status, Header: h}
+	h.Set("Ratelimit", fmt.Sprintf(`"default";r=%d;t=%d`, r, t))
+	h.Set("Ratelimit-Policy", fmt.Sprintf(`"default";q=%d;w=%d`, q, w))
+	return h
 }
 
-// waitAsync starts a Wait and reports its ticket on the channel.
-func waitAsync(ctx context.Context, p *Pacer) <-chan *PaceTicket {
-	ch := make(chan *PaceTicket, 1)
+// blocked is a 429's headers: the count at 0 and Retry-After.
+func blocked(retryAfter, q, w int) http.Header {
+	h := limits(0, retryAfter, q, w)
+	h.Set("Retry-After", fmt.Sprint(retryAfter))
+	return h
+}
+
+// waiter is a Wait running in a goroutine of its own.
+type waiter struct {
+	ticket *PaceTicket
+	err    error
+	done   chan struct{}
+}
+
+func startWait(ctx context.Context, p *Pacer, announce func(RateLimitHold)) *waiter {
+	w := &waiter{done: make(chan struct{})}
 	go func() {
-		t, err := p.Wait(ctx, nil)
-		if err != nil {
-			t = nil
-		}
-		ch <- t
+		defer close(w.done)
+		w.ticket, w.err = p.Wait(ctx, announce)
 	}()
-	return ch
+	return w
 }
 
-func mustWait(t *testing.T, p *Pacer) *PaceTicket {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
-	defer cancel()
-	tk, err := p.Wait(ctx, nil)
-	if err != nil {
-		t.Fatalf("Wait: %v", err)
-	}
-	return tk
-}
-
-func stillWaiting(t *testing.T, ch <-chan *PaceTicket, why string) {
-	t.Helper()
+// returned tells, once every goroutine of the bubble waits, whether the
+// Wait has returned.
+func (w *waiter) returned() bool {
+	synctest.Wait()
 	select {
-	case <-ch:
-		t.Fatalf("a request was let through %s", why)
-	case <-time.After(100 * time.Millisecond):
+	case <-w.done:
+		return true
+	default:
+		return false
 	}
 }
 
-func letThrough(t *testing.T, ch <-chan *PaceTicket, why string) *PaceTicket {
+// countReturned is how many of ws have returned without error.
+func countReturned(t *testing.T, ws []*waiter) int {
 	t.Helper()
-	select {
-	case tk := <-ch:
-		if tk == nil {
-			t.Fatalf("Wait failed %s", why)
+	n := 0
+	for _, w := range ws {
+		if w.returned() {
+			if w.err != nil {
+				t.Fatalf("Wait: %v", w.err)
+			}
+			n++
 		}
-		return tk
-	case <-time.After(time.Second):
-		t.Fatalf("a request is still held %s", why)
-		return nil
 	}
+	return n
+}
+
+// pass is one Wait that must let the request through at once.
+func pass(t *testing.T, p *Pacer) *PaceTicket {
+	t.Helper()
+	w := startWait(t.Context(), p, nil)
+	if !w.returned() || w.err != nil {
+		t.Fatalf("a request was held (or failed: %v) where it should go at once", w.err)
+	}
+	return w.ticket
+}
+
+// warmed is a pacer that has heard n answers to its own requests, alone on a
+// credential allowed q requests per w seconds, and whose window has just
+// ended: its slow start is over and the next window starts whole.
+func warmed(t *testing.T, n, q, w int) *Pacer {
+	t.Helper()
+	p := NewPacer()
+	for range n {
+		wt := startWait(t.Context(), p, nil)
+		<-wt.done
+		if wt.err != nil {
+			t.Fatal(wt.err)
+		}
+		wt.ticket.Done(http.StatusOK, limits(q-1, w, q, w), nil)
+	}
+	time.Sleep(time.Duration(w+2) * time.Second)
+	return p
 }
 
 // The first request of a pacer goes alone; once it is answered, without
 // rate-limit headers, nothing is held: 100 requests go at once.
 func TestPacer_noHeadersNoPacing(t *testing.T) {
-	p := NewPacer()
-	probe := mustWait(t, p)
-	second := waitAsync(t.Context(), p)
-	stillWaiting(t, second, "while the first request of the process was unanswered")
-	probe.Done(answer(200, "", ""), nil)
-	letThrough(t, second, "after the first answer").Done(answer(200, "", ""), nil)
-
-	start := time.Now()
-	var wg sync.WaitGroup
-	var failed atomic.Int64
-	tickets := make(chan *PaceTicket, 100)
-	for range 100 {
-		wg.Go(func() {
-			tk, err := p.Wait(t.Context(), nil)
-			if err != nil {
-				failed.Add(1)
-				return
-			}
-			tickets <- tk // none answered yet: 100 in flight at once
-		})
-	}
-	wg.Wait()
-	if failed.Load() > 0 || len(tickets) != 100 {
-		t.Fatalf("%d of 100 requests got through (%d failed)", len(tickets), failed.Load())
-	}
-	if d := time.Since(start); d > 500*time.Millisecond {
-		t.Errorf("100 requests without rate-limit headers took %s to be let through; want no pacing", d)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		p := NewPacer()
+		probe := pass(t, p)
+		second := startWait(t.Context(), p, nil)
+		if second.returned() {
+			t.Fatal("a second request went while the first request of the process was unanswered")
+		}
+		probe.Done(http.StatusOK, http.Header{}, nil)
+		if !second.returned() {
+			t.Fatal("the second request is held after the first answer")
+		}
+		second.ticket.Done(http.StatusOK, http.Header{}, nil)
+		start := time.Now()
+		for range 100 {
+			pass(t, p) // none answered: 100 in flight at once
+		}
+		if d := time.Since(start); d != 0 {
+			t.Errorf("100 requests without rate-limit headers took %s; want no pacing", d)
+		}
+	})
 }
 
 // The gate keeps a margin for the requests in flight: of 10 remaining (one
-// kept in reserve), 9 may be in flight, the 10th waits. It is let through as
-// answers show that some in-flight requests were counted already.
+// kept in reserve), 9 may be in flight, the 10th waits however long the
+// spread would have let it go. Answers, out of order, keep the lowest count;
+// the fall that this process's requests do not explain (another tool's)
+// shrinks its share; the last request goes once answers free room, and
+// nothing goes into the reserve.
 func TestPacer_marginForRequestsInFlight(t *testing.T) {
-	p := NewPacer()
-	p.noSpread = true
-	mustWait(t, p).Done(answer(200, `"default";r=10;t=60`, `"default";q=100;w=60`), nil)
-	// q=100 keeps a reserve of 1: 9 may go.
-	var inFlight []*PaceTicket
-	for range 9 {
-		inFlight = append(inFlight, mustWait(t, p))
-	}
-	tenth := waitAsync(t.Context(), p)
-	stillWaiting(t, tenth, "with 10 remaining, 9 in flight and 1 in reserve")
-
-	// The last sent is answered first: the API had counted the others and
-	// 3 requests of another tool before it, so 2 remain.
-	inFlight[8].Done(answer(200, `"default";r=2;t=59`, ""), nil)
-	stillWaiting(t, tenth, "with 2 remaining and 8 in flight")
-	// Out-of-order answers with higher counts do not raise the remaining.
-	for _, tk := range inFlight[:7] {
-		tk.Done(answer(200, `"default";r=8;t=59`, ""), nil)
-	}
-	stillWaiting(t, tenth, "with 2 remaining and 1 in flight")
-	inFlight[7].Done(answer(200, `"default";r=7;t=59`, ""), nil)
-	letThrough(t, tenth, "with 2 remaining, none in flight and 1 in reserve").Done(answer(200, `"default";r=1;t=59`, ""), nil)
-
-	stillWaiting(t, waitAsync(t.Context(), p), "with 1 remaining, kept in reserve")
+	synctest.Test(t, func(t *testing.T) {
+		p := warmed(t, 10, 11, 60)
+		pass(t, p).Done(http.StatusOK, limits(10, 60, 11, 60), nil)
+		var ws []*waiter
+		for range 10 {
+			ws = append(ws, startWait(t.Context(), p, nil))
+		}
+		time.Sleep(40 * time.Second) // the spread has long let 10 through; the reset is 21 s away
+		if n := countReturned(t, ws); n != 9 {
+			t.Fatalf("%d requests in flight; want 9 (10 remaining, 1 in reserve)", n)
+		}
+		var inFlight []*PaceTicket
+		var tenth *waiter
+		for _, w := range ws {
+			if w.returned() {
+				inFlight = append(inFlight, w.ticket)
+			} else {
+				tenth = w
+			}
+		}
+		// The last sent is answered first: the API had counted the others
+		// and 3 requests of another tool before it, so 2 remain.
+		inFlight[8].Done(http.StatusOK, limits(2, 20, 11, 60), nil)
+		if tenth.returned() {
+			t.Fatal("the 10th went with 2 remaining and 8 in flight")
+		}
+		// Out-of-order answers with higher counts do not raise the remaining.
+		for _, tk := range inFlight[:7] {
+			tk.Done(http.StatusOK, limits(8, 20, 11, 60), nil)
+		}
+		if tenth.returned() {
+			t.Fatal("the 10th went with 2 remaining and 1 in flight")
+		}
+		inFlight[7].Done(http.StatusOK, limits(7, 20, 11, 60), nil)
+		time.Sleep(5 * time.Second) // the spread's next place, long before the reset
+		if !tenth.returned() {
+			t.Fatal("the 10th is held with 2 remaining, none in flight and 1 in reserve")
+		}
+		tenth.ticket.Done(http.StatusOK, limits(1, 20, 11, 60), nil)
+		if startWait(t.Context(), p, nil).returned() {
+			t.Fatal("a request went with 1 remaining, the reserve")
+		}
+	})
 }
 
-// A request held for the margin of requests still in flight goes when the
-// window resets, even if none of them is ever answered.
-func TestPacer_heldForRequestsInFlightGoesAtTheReset(t *testing.T) {
-	t.Parallel()
-	p := NewPacer()
-	p.noSpread = true
-	mustWait(t, p).Done(answer(200, `"default";r=3;t=1`, `"default";q=100;w=1`), nil)
-	mustWait(t, p)
-	mustWait(t, p) // two in flight, never answered: 3 remaining, 1 in reserve
-	start := time.Now()
-	third := waitAsync(t.Context(), p)
-	select {
-	case tk := <-third:
-		if tk == nil {
-			t.Fatal("Wait failed")
+// A request held for the reserve goes when the window resets (t, and a
+// second of grace), not before.
+func TestPacer_heldUntilTheReset(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := warmed(t, 10, 2, 10)
+		start := time.Now()
+		pass(t, p).Done(http.StatusOK, limits(1, 10, 2, 10), nil)
+		w := startWait(t.Context(), p, nil)
+		time.Sleep(11*time.Second - time.Millisecond)
+		if w.returned() {
+			t.Fatal("a request went into the reserve before the reset")
 		}
-		if d := time.Since(start); d < time.Second {
-			t.Errorf("the third request went after %s, before the window's reset", d)
+		<-w.done
+		if d := time.Since(start); w.err != nil || d != 11*time.Second {
+			t.Errorf("the request went after %s (%v); want 11 s, at the reset", d, w.err)
 		}
-	case <-time.After(4 * time.Second):
-		t.Fatal("the third request is still held 4 s later, after the window's reset (1 s, and 1 s of grace)")
-	}
+	})
 }
 
 // A wait that would outlast the call's time budget fails at once, saying how
-// long and why.
+// long and why; a block is announced once.
 func TestPacer_holdPastTheDeadlineFailsFast(t *testing.T) {
 	t.Run("quota used up", func(t *testing.T) {
-		p := NewPacer()
-		mustWait(t, p).Done(answer(200, `"default";r=1;t=120`, `"default";q=40;w=300`), nil)
-		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-		defer cancel()
-		start := time.Now()
-		_, err := p.Wait(ctx, nil)
-		var waitErr *RateLimitWaitError
-		if !errors.As(err, &waitErr) || waitErr.Blocked || waitErr.Wait < 115*time.Second || waitErr.Quota != 40 || waitErr.Remaining != 1 {
-			t.Fatalf("Wait = %v (%+v); want a RateLimitWaitError for the window's reset in about 2 minutes", err, waitErr)
-		}
-		if d := time.Since(start); d > time.Second {
-			t.Errorf("it took %s to fail", d)
-		}
-		t.Log(err)
+		synctest.Test(t, func(t *testing.T) {
+			p := NewPacer()
+			pass(t, p).Done(http.StatusOK, limits(1, 120, 40, 300), nil)
+			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+			defer cancel()
+			start := time.Now()
+			_, err := p.Wait(ctx, nil)
+			var held *RateLimitWaitError
+			if !errors.As(err, &held) || held.Blocked || held.Wait != 121*time.Second || held.Quota != 40 || held.Remaining != 1 {
+				t.Fatalf("Wait = %v (%+v); want a RateLimitWaitError for the window's reset in 121 s", err, held)
+			}
+			if d := time.Since(start); d != 0 {
+				t.Errorf("it took %s to fail", d)
+			}
+		})
 	})
 	t.Run("blocked", func(t *testing.T) {
-		p := NewPacer()
-		var announced []RateLimitHold
-		resp := answer(429, `"default";r=0;t=300`, "")
-		resp.Header.Set("Retry-After", "300")
-		mustWait(t, p).Done(resp, func(h RateLimitHold) { announced = append(announced, h) })
-		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-		defer cancel()
-		_, err := p.Wait(ctx, func(h RateLimitHold) { announced = append(announced, h) })
-		var waitErr *RateLimitWaitError
-		if !errors.As(err, &waitErr) || !waitErr.Blocked || waitErr.Wait < 299*time.Second {
-			t.Fatalf("Wait = %v; want a RateLimitWaitError for the 5-minute block", err)
-		}
-		if len(announced) != 1 || !announced[0].Blocked || announced[0].Wait != 300*time.Second {
-			t.Errorf("announced %+v; want the block once, 5 minutes", announced)
-		}
-		t.Log(err)
+		synctest.Test(t, func(t *testing.T) {
+			p := NewPacer()
+			var announced []RateLimitHold
+			announce := func(h RateLimitHold) { announced = append(announced, h) }
+			pass(t, p).Done(http.StatusTooManyRequests, blocked(300, 1200, 300), announce)
+			ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+			defer cancel()
+			_, err := p.Wait(ctx, announce)
+			var held *RateLimitWaitError
+			if !errors.As(err, &held) || !held.Blocked || held.Wait != 300*time.Second {
+				t.Fatalf("Wait = %v; want a RateLimitWaitError for the 5-minute block", err)
+			}
+			if len(announced) != 1 || !announced[0].Blocked || announced[0].Wait != 300*time.Second {
+				t.Errorf("announced %+v; want the block once, 5 minutes", announced)
+			}
+		})
 	})
 }
 
 // A 429 with Retry-After holds every request until it has passed, and is
 // announced once however many requests wait.
 func TestPacer_retryAfterHoldsEveryRequest(t *testing.T) {
-	p := NewPacer()
-	var announcements atomic.Int64
-	announce := func(RateLimitHold) { announcements.Add(1) }
-	resp := answer(429, "", "")
-	resp.Header.Set("Retry-After", "1")
-	start := time.Now()
-	mustWait(t, p).Done(resp, announce)
-	var wg sync.WaitGroup
-	for range 10 {
-		wg.Go(func() {
-			tk, err := p.Wait(t.Context(), announce)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			if d := time.Since(start); d < 950*time.Millisecond {
-				t.Errorf("a request went %s after a 429 with Retry-After: 1", d)
-			}
-			tk.Done(answer(200, "", ""), nil)
-		})
-	}
-	wg.Wait()
-	if n := announcements.Load(); n != 1 {
-		t.Errorf("the block was announced %d times, want once", n)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		p := NewPacer()
+		var announcements atomic.Int64
+		announce := func(RateLimitHold) { announcements.Add(1) }
+		start := time.Now()
+		pass(t, p).Done(http.StatusTooManyRequests, http.Header{"Retry-After": {"3"}}, announce)
+		var ws []*waiter
+		for range 10 {
+			ws = append(ws, startWait(t.Context(), p, announce))
+		}
+		time.Sleep(3*time.Second - time.Millisecond)
+		if n := countReturned(t, ws); n != 0 {
+			t.Fatalf("%d requests went before the Retry-After of 3 s had passed", n)
+		}
+		time.Sleep(time.Millisecond)
+		if n := countReturned(t, ws); n != 10 {
+			t.Fatalf("%d of 10 requests went when the Retry-After had passed", n)
+		}
+		if d := time.Since(start); d != 3*time.Second {
+			t.Errorf("now %s after the 429", d)
+		}
+		if n := announcements.Load(); n != 1 {
+			t.Errorf("the block was announced %d times, want once", n)
+		}
+	})
 }
 
 // A 429 ends with its Retry-After, even in a window that had far longer to
 // run: past a block the API opens a fresh window, and the next answer is
 // taken as news.
 func TestPacer_blockEndsWithItsRetryAfter(t *testing.T) {
-	p := NewPacer()
-	p.noSpread = true
-	mustWait(t, p).Done(answer(200, `"default";r=50;t=100`, `"default";q=100;w=100`), nil)
-	resp := answer(429, `"default";r=0;t=1`, "")
-	resp.Header.Set("Retry-After", "1")
-	start := time.Now()
-	mustWait(t, p).Done(resp, nil)
-	tk := mustWait(t, p)
-	if d := time.Since(start); d < 900*time.Millisecond || d > 1500*time.Millisecond {
-		t.Errorf("a request went %s after a 429 with Retry-After: 1; want about 1 s", d)
-	}
-	// The first answer after the block sets the count, though its window
-	// ends before the one the pacer knew.
-	tk.Done(answer(200, `"default";r=1;t=99`, ""), nil)
-	stillWaiting(t, waitAsync(t.Context(), p), "with 1 remaining after the block, kept in reserve")
-}
-
-// Of what remains, half goes at once and the rest is spread to the reset,
-// never faster than half the quota per window.
-func TestPacer_spreadsTheSecondHalf(t *testing.T) {
-	p := NewPacer()
-	mustWait(t, p).Done(answer(200, `"default";r=99;t=10`, `"default";q=100;w=10`), nil)
-	// 98 free (1 in reserve): a bucket of 49, refilled at 5 a second.
-	var passed atomic.Int64
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	for range 70 {
-		go func() {
-			if _, err := p.Wait(ctx, nil); err == nil {
-				passed.Add(1)
-			}
-		}()
-	}
-	time.Sleep(300 * time.Millisecond)
-	if n := passed.Load(); n < 49 || n > 52 {
-		t.Fatalf("%d requests went at once; want the bucket's 49 (and at most one refilled)", n)
-	}
-	time.Sleep(time.Second)
-	if n := passed.Load(); n < 53 || n > 58 {
-		t.Errorf("%d requests went within 1.3 s; want 49 plus about 5 a second", n)
-	}
-}
-
-// fixedWindowAPI is the documented rule, for the pacer alone: quota requests
-// per window, counted from the first request of a window; the request over
-// it starts a block of one window. Answers carry r (left after the request)
-// and t (seconds to the reset, rounded up) and the policy.
-type fixedWindowAPI struct {
-	quota  int
-	window time.Duration
-
-	mu           sync.Mutex
-	start        time.Time
-	count        int
-	blockedUntil time.Time
-	served       int
-	refused      int
-}
-
-func (f *fixedWindowAPI) total() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.served + f.refused
-}
-
-func (f *fixedWindowAPI) serve(now time.Time) *http.Response {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	secs := func(d time.Duration) string { return strconv.Itoa(int((d + time.Second - 1) / time.Second)) }
-	policy := fmt.Sprintf(`"default";q=%d;w=%d`, f.quota, int(f.window/time.Second))
-	if now.Before(f.blockedUntil) {
-		f.refused++
-		resp := answer(429, `"default";r=0;t=`+secs(f.blockedUntil.Sub(now)), policy)
-		resp.Header.Set("Retry-After", secs(f.blockedUntil.Sub(now)))
-		return resp
-	}
-	if f.start.IsZero() || !now.Before(f.start.Add(f.window)) {
-		f.start, f.count = now, 0
-	}
-	f.count++
-	if f.count > f.quota {
-		f.refused++
-		f.blockedUntil = now.Add(f.window)
-		resp := answer(429, `"default";r=0;t=`+secs(f.window), policy)
-		resp.Header.Set("Retry-After", secs(f.window))
-		return resp
-	}
-	f.served++
-	return answer(200, fmt.Sprintf(`"default";r=%d;t=%s`, f.quota-f.count, secs(f.start.Add(f.window).Sub(now))), policy)
-}
-
-// 100 goroutines send 100 requests through one pacer to an API that allows
-// 40 a second, answers taking up to 15 ms and arriving out of order: none is
-// refused.
-func TestPacer_100GoroutinesNeverExceedTheQuota(t *testing.T) {
-	t.Parallel()
-	api := &fixedWindowAPI{quota: 40, window: time.Second}
-	p := NewPacer()
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range 100 {
-		wg.Go(func() {
-			for next.Add(1) <= 100 {
-				tk, err := p.Wait(t.Context(), nil)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				resp := api.serve(time.Now())
-				time.Sleep(time.Duration(rand.IntN(15)) * time.Millisecond) //nolint:gosec // test latency
-				tk.Done(resp, nil)
-			}
-		})
-	}
-	wg.Wait()
-	if api.refused != 0 || api.served != 100 {
-		t.Fatalf("the API served %d requests and refused %d; want 100 and 0", api.served, api.refused)
-	}
-}
-
-// fixedWindowServer serves api over HTTP: every answer a Cloudflare envelope
-// (an empty list, or error 971 on a 429) with the API's rate-limit headers.
-func fixedWindowServer(t *testing.T, api *fixedWindowAPI) string {
-	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		resp := api.serve(time.Now())
-		maps.Copy(w.Header(), resp.Header)
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(resp.StatusCode)
-		if resp.StatusCode == http.StatusTooManyRequests {
-			_, _ = io.WriteString(w, `{"success":false,"errors":[{"code":971,"message":"Please wait and consider throttling your request speed"}],"messages":[],"result":null}`)
-			return
+	synctest.Test(t, func(t *testing.T) {
+		p := NewPacer()
+		pass(t, p).Done(http.StatusOK, limits(50, 100, 100, 100), nil)
+		start := time.Now()
+		pass(t, p).Done(http.StatusTooManyRequests, blocked(1, 100, 100), nil)
+		w := startWait(t.Context(), p, nil)
+		<-w.done
+		if d := time.Since(start); w.err != nil || d != time.Second {
+			t.Fatalf("a request went %s after a 429 with Retry-After: 1 (%v); want 1 s", d, w.err)
 		}
-		_, _ = io.WriteString(w, `{"success":true,"errors":[],"messages":[],"result":[]}`)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL + "/client/v4"
+		// The first answer after the block sets the count, though its window
+		// ends before the one the pacer knew.
+		w.ticket.Done(http.StatusOK, limits(1, 99, 100, 100), nil)
+		if startWait(t.Context(), p, nil).returned() {
+			t.Fatal("a request went with 1 remaining after the block, the reserve")
+		}
+	})
+}
+
+// Alone on the credential, a process may send half of what remains at once
+// and spreads the rest to the reset.
+func TestPacer_spreadsTheSecondHalf(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := warmed(t, 50, 100, 10)
+		pass(t, p).Done(http.StatusOK, limits(99, 10, 100, 10), nil)
+		// The window started whole: 99 free (1 in reserve), a bucket of
+		// 49, of which the first request took one. Its answer leaves 98
+		// free over the 11 s to the reset, refilled at 98/11 a second.
+		var ws []*waiter
+		for range 98 {
+			ws = append(ws, startWait(t.Context(), p, nil))
+		}
+		if n := countReturned(t, ws); n != 48 {
+			t.Fatalf("%d requests went at once; want the bucket's 48 left", n)
+		}
+		time.Sleep(5 * time.Second)
+		if n := countReturned(t, ws); n != 48+44 {
+			t.Errorf("%d requests went within 5 s; want 48 and 5 s of 98/11 a second, 92", n)
+		}
+		time.Sleep(6 * time.Second)
+		if n := countReturned(t, ws); n != 98 {
+			t.Errorf("%d of 98 requests went by the reset", n)
+		}
+	})
 }
 
 // Clients built with the same base URL and credential share one pacer, so
@@ -439,79 +349,226 @@ func TestPacer_sharedPerBaseURLAndCredential(t *testing.T) {
 	}
 }
 
-// 60 calls from 60 goroutines, on two clients of the same credential, to an
-// API allowing 20 requests a second: none is refused. The pacer's holds do
-// not count against RequestTimeout (300 ms here, far shorter than a
-// window), only against the call's budget.
-func TestPacer_clientsStayUnderTheQuota(t *testing.T) {
-	t.Parallel()
-	api := &fixedWindowAPI{quota: 20, window: time.Second}
-	base := fixedWindowServer(t, api)
-	cfg := Config{BaseURL: base, APIToken: "tok", RequestTimeout: 300 * time.Millisecond, MaxRetries: NoRetries}
-	clients := []*Client{newClient(t, cfg), newClient(t, cfg)}
-	var wg sync.WaitGroup
-	for i := range 60 {
-		wg.Go(func() {
-			if _, err := clients[i%2].List(t.Context(), Apps, account); err != nil {
-				t.Error(err)
+func TestRateItem(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		values []string
+		a, b   int
+		ok     bool
+	}{
+		{"as Cloudflare sends it", []string{`"default";r=50;t=30`}, 50, 30, true},
+		{"a token name", []string{`default;r=7;t=1`}, 7, 1, true},
+		{"the first of several", []string{`"default";r=50;t=30, "burst";r=5;t=2`}, 50, 30, true},
+		{"a parameter missing", []string{`"default";r=50`}, 0, 0, false},
+		{"not an integer", []string{`"default";r=1.5;t=1`}, 0, 0, false},
+		{"negative", []string{`"default";r=-1;t=1`}, 0, 0, false},
+		{"malformed", []string{`"default;r=1;t=1`}, 0, 0, false},
+		{"missing", nil, 0, 0, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := http.Header{"Ratelimit": c.values}
+			a, b, ok := rateItem(h, "Ratelimit", "r", "t")
+			if a != c.a || b != c.b || ok != c.ok {
+				t.Errorf("rateItem(%q) = %d, %d, %v; want %d, %d, %v", c.values, a, b, ok, c.a, c.b, c.ok)
 			}
 		})
 	}
-	wg.Wait()
-	if api.refused != 0 || api.served != 60 {
-		t.Fatalf("the API served %d requests and refused %d; want 60 and 0", api.served, api.refused)
+}
+
+// process is one provider process on a shared token: its own client and
+// pacer, and workers that call the API one after the other.
+type process struct {
+	client *Client
+	sent   []time.Time // when each call returned
+	mu     sync.Mutex
+	failed atomic.Int64
+	err    error // the first call's error
+}
+
+// run makes calls on workers goroutines until calls are made or stop passes.
+func (pr *process) run(ctx context.Context, workers, calls int, stop time.Time) *sync.WaitGroup {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for next.Add(1) <= int64(calls) && time.Now().Before(stop) {
+				if _, err := pr.client.List(ctx, Apps, account); err != nil {
+					if pr.failed.Add(1) == 1 {
+						pr.err = err
+					}
+					return
+				}
+				pr.mu.Lock()
+				pr.sent = append(pr.sent, time.Now())
+				pr.mu.Unlock()
+			}
+		})
 	}
+	return &wg
+}
+
+// between counts the calls that returned in [from, to).
+func (pr *process) between(from, to time.Time) int {
+	pr.mu.Lock()
+	defer pr.mu.Unlock()
+	n := 0
+	for _, s := range pr.sent {
+		if !s.Before(from) && s.Before(to) {
+			n++
+		}
+	}
+	return n
+}
+
+// sharedToken is an emulator with the rule q per w and 100 ms of latency,
+// and n processes on one token, each with a pacer of its own.
+func sharedToken(t *testing.T, n, q int, w time.Duration) (*emulator.Server, []*process) {
+	t.Helper()
+	em, err := emulator.New(emulator.Options{Tokens: []string{"tok"}, RateLimit: emulator.RateLimit{Requests: q, Window: w},
+		Latency: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	procs := make([]*process, n)
+	for i := range procs {
+		procs[i] = &process{client: inMemoryClient(t, em, Config{MaxRetries: NoRetries})}
+	}
+	return em, procs
+}
+
+// Three processes on one token (three pipelines), each with 20 workers and
+// work for three windows, all at once: nothing is refused, all finish, and
+// each takes about a third of the quota. A pacer that paced as if it
+// were the token's only user would let all three fill the last of a window
+// with their requests in flight, past the quota.
+func TestPacer_sharesTheQuotaWithOtherProcesses(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const q, w = 120, 30 * time.Second
+		em, procs := sharedToken(t, 3, q, w)
+		start := time.Now()
+		var runs []*sync.WaitGroup
+		for _, pr := range procs {
+			runs = append(runs, pr.run(t.Context(), 20, 110, start.Add(time.Hour)))
+		}
+		for _, r := range runs {
+			r.Wait()
+		}
+		if refused := em.RateLimited(); refused != 0 {
+			t.Errorf("the API refused %d requests", refused)
+		}
+		for i, pr := range procs {
+			if pr.failed.Load() != 0 || len(pr.sent) != 110 {
+				t.Errorf("process %d: %d calls made, %d failed; want 110 and 0; first error: %v", i, len(pr.sent), pr.failed.Load(), pr.err)
+			}
+		}
+		// The first two windows, whose quota all three wanted whole.
+		total, parts := 0, []int{}
+		for _, pr := range procs {
+			n := pr.between(start, start.Add(2*w))
+			total += n
+			parts = append(parts, n)
+		}
+		for i, n := range parts {
+			if n*5 < total || n*2 > total {
+				t.Errorf("process %d made %d of the %d calls of the first two windows (%v); want about a third", i, n, total, parts)
+			}
+		}
+		t.Logf("done in %s", time.Since(start))
+	})
+}
+
+// A process that joins while another has been spending the quota for a
+// while starts with a small share, and grows to about half within a few
+// windows: the share is measured on recent answers, and the spread keeps
+// room open beyond it.
+func TestPacer_lateJoinerGrowsToAnEvenShare(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		const q, w = 120, 30 * time.Second
+		em, procs := sharedToken(t, 2, q, w)
+		start := time.Now()
+		stop := start.Add(6 * w)
+		early := procs[0].run(t.Context(), 20, 1<<30, stop)
+		time.Sleep(w / 2)
+		late := procs[1].run(t.Context(), 20, 1<<30, stop)
+		early.Wait()
+		late.Wait()
+		if refused := em.RateLimited(); refused != 0 {
+			t.Errorf("the API refused %d requests", refused)
+		}
+		from := start.Add(4 * w)
+		a, b := procs[0].between(from, stop), procs[1].between(from, stop)
+		if b*10 < (a+b)*4 {
+			t.Errorf("in the last two windows the late process made %d calls and the early one %d; want about half each", b, a)
+		}
+		t.Logf("last two windows: early %d, late %d", a, b)
+	})
+}
+
+// 100 goroutines of one client make 300 calls under a rule of 50 per 10 s:
+// none is refused.
+func TestPacer_100GoroutinesNeverExceedTheQuota(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		em, procs := sharedToken(t, 1, 50, 10*time.Second)
+		procs[0].run(t.Context(), 100, 300, time.Now().Add(time.Hour)).Wait()
+		if refused, sent := em.RateLimited(), len(procs[0].sent); refused != 0 || sent != 300 {
+			t.Fatalf("the API refused %d requests; %d of 300 calls made", refused, sent)
+		}
+	})
 }
 
 // A block (429, Retry-After) is waited out by every call, announced once,
 // and a call whose budget ends before the block does is not sent at all: it
 // fails at once, saying how long the block lasts and what the budget was.
 func TestPacer_clientWaitsOutABlockOrFailsAtOnce(t *testing.T) {
-	t.Parallel()
-	api := &fixedWindowAPI{quota: 1000, window: 2 * time.Second, blockedUntil: time.Now().Add(2 * time.Second)}
-	base := fixedWindowServer(t, api)
-	var announced []RateLimitHold
-	var mu sync.Mutex
-	onRateLimit := func(_ context.Context, h RateLimitHold) {
-		mu.Lock()
-		defer mu.Unlock()
-		announced = append(announced, h)
-	}
-	waiting := newClient(t, Config{BaseURL: base, APIToken: "tok", RetryWaitMin: time.Millisecond, OnRateLimit: onRateLimit})
-	start := time.Now()
-	var wg sync.WaitGroup
-	defer wg.Wait() // before the test ends, even on Fatal
-	for range 5 {
-		wg.Go(func() {
-			if _, err := waiting.List(t.Context(), Apps, account); err != nil {
-				t.Error(err)
-			}
-		})
-	}
-	time.Sleep(200 * time.Millisecond) // the first answer, a 429, has come back
-	hasty := newClient(t, Config{BaseURL: base, APIToken: "tok", MaxRetryDuration: time.Second})
-	servedBefore := api.total()
-	_, err := hasty.List(t.Context(), Apps, account)
-	var held *RateLimitWaitError
-	if !errors.As(err, &held) || !held.Blocked || held.Method != http.MethodGet || held.Budget != time.Second || held.Attempts != 1 {
-		t.Fatalf("a call with a 1 s budget during a 2 s block: %v; want a RateLimitWaitError", err)
-	}
-	if wait, ok := RateLimitedFor(err); !ok || wait < time.Second {
-		t.Errorf("RateLimitedFor = %s, %v", wait, ok)
-	}
-	if api.total() != servedBefore {
-		t.Error("the call refused by the pacer was sent anyway")
-	}
-	t.Log(err)
-	wg.Wait()
-	if d := time.Since(start); d < 2*time.Second {
-		t.Errorf("the calls succeeded after %s, before the block ended", d)
-	}
-	// The first call's 429 and the other four's: one block, one announcement.
-	if api.refused > 5 {
-		t.Errorf("%d requests refused; want at most the 5 sent before the first 429 came back", api.refused)
-	}
-	if len(announced) != 1 || !announced[0].Blocked {
-		t.Errorf("announced %+v; want the block once", announced)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		em, err := emulator.New(emulator.Options{Tokens: []string{"tok"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := em.InjectFault(emulator.Fault{Kind: emulator.FaultRateLimit, RetryAfter: 2, Count: 1}); err != nil {
+			t.Fatal(err)
+		}
+		var announced []RateLimitHold
+		var mu sync.Mutex
+		onRateLimit := func(_ context.Context, h RateLimitHold) {
+			mu.Lock()
+			defer mu.Unlock()
+			announced = append(announced, h)
+		}
+		pacer := NewPacer()
+		waiting := inMemoryClient(t, em, Config{Pacer: pacer, OnRateLimit: onRateLimit})
+		start := time.Now()
+		var wg sync.WaitGroup
+		for range 5 {
+			wg.Go(func() {
+				if _, err := waiting.List(t.Context(), Apps, account); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		synctest.Wait() // the first answer, a 429, has come back
+		hasty := inMemoryClient(t, em, Config{Pacer: pacer, MaxRetryDuration: time.Second})
+		before := em.TotalRequests()
+		_, err = hasty.List(t.Context(), Apps, account)
+		var held *RateLimitWaitError
+		if !errors.As(err, &held) || !held.Blocked || held.Method != http.MethodGet || held.Budget != time.Second || held.Attempts != 1 {
+			t.Fatalf("a call with a 1 s budget during a 2 s block: %v; want a RateLimitWaitError", err)
+		}
+		if wait, ok := RateLimitedFor(err); !ok || wait != 2*time.Second {
+			t.Errorf("RateLimitedFor = %s, %v; want 2 s", wait, ok)
+		}
+		if em.TotalRequests() != before {
+			t.Error("the call refused by the pacer was sent anyway")
+		}
+		wg.Wait()
+		if d := time.Since(start); d < 2*time.Second {
+			t.Errorf("the calls succeeded after %s, before the block ended", d)
+		}
+		if refused := em.Statuses()[http.StatusTooManyRequests]; refused != 1 {
+			t.Errorf("%d requests refused; want the first alone (the others wait for its answer)", refused)
+		}
+		if len(announced) != 1 || !announced[0].Blocked {
+			t.Errorf("announced %+v; want the block once", announced)
+		}
+	})
 }
