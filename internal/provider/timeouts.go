@@ -9,8 +9,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -39,6 +39,14 @@ var timeoutsType = timeouts.Type{ObjectType: types.ObjectType{AttrTypes: map[str
 
 func timeoutsBlock(ctx context.Context, k callsKind) schema.Block {
 	block, _ := timeouts.Block(ctx, timeoutsOpts).(schema.SingleNestedBlock) // what Block returns
+	for name, a := range block.Attributes {
+		if s, ok := a.(schema.StringAttribute); ok {
+			// The library checks that the value parses; a timeout of 0s or
+			// less would end every operation before its first request.
+			s.Validators = append(s.Validators, positiveDuration{})
+			block.Attributes[name] = s
+		}
+	}
 	block.MarkdownDescription = fmt.Sprintf("Time limits for each operation on the %s, like the `timeouts` blocks of other providers. "+
 		"Each bounds the whole operation, every wait of the API's rate limit included. Left out, an operation has no limit of its "+
 		"own: each API call it makes may take up to the provider's `retry_timeout_seconds`.", k.shortNoun)
@@ -70,13 +78,27 @@ func timeoutOf(ctx context.Context, v timeouts.Value, op string, diags *diag.Dia
 	}[op]
 	d, ds := get(ctx, 0)
 	diags.Append(ds...)
-	if d < 0 {
-		diags.AddAttributeError(path.Root("timeouts").AtName(op), "Invalid timeout",
-			fmt.Sprintf("timeouts.%s is %s; a timeout must be a positive duration such as \"90s\" or \"10m\".", op, d))
-		return t
-	}
 	t.d = d
 	return t
+}
+
+// positiveDuration refuses a timeout of zero or less at plan time.
+type positiveDuration struct{}
+
+func (positiveDuration) Description(context.Context) string {
+	return "must be a duration longer than zero, such as \"90s\" or \"10m\""
+}
+
+func (v positiveDuration) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v positiveDuration) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if d, err := time.ParseDuration(req.ConfigValue.ValueString()); err == nil && d <= 0 {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid timeout",
+			fmt.Sprintf("%s %s, got %q: it would end the operation before its first request.", req.Path, v.Description(ctx), req.ConfigValue.ValueString()))
+	}
 }
 
 // bound puts the timeout on ctx; it returns ctx as it is when none is set.
@@ -87,10 +109,16 @@ func (t operationTimeout) bound(ctx context.Context) (context.Context, context.C
 	return context.WithTimeout(ctx, t.d)
 }
 
-// expired reports whether the operation's context ended because its
-// timeout ran out (rather than Terraform stopping it).
+// expired reports whether the operation's timeout has run out (rather than
+// Terraform stopping it). It reads the clock, not only ctx.Err(): the
+// client's attempt ends on a timer of its own at the same deadline, which
+// may fire before ctx's does.
 func (t operationTimeout) expired(ctx context.Context) bool {
-	return t.d > 0 && errors.Is(ctx.Err(), context.DeadlineExceeded)
+	if t.d <= 0 {
+		return false
+	}
+	deadline, ok := ctx.Deadline()
+	return errors.Is(ctx.Err(), context.DeadlineExceeded) || ok && !time.Now().Before(deadline)
 }
 
 // name is how the diagnostics write the setting: timeouts.create = "2m0s".

@@ -116,3 +116,19 @@ func TestTimeouts_deleteSlowerThanItsTimeout(t *testing.T) {
 		t.Errorf("%d apps left", n)
 	}
 }
+
+// A timeout of zero or less is refused at plan time, before any request: it
+// would end the operation before it began.
+func TestTimeouts_zeroOrLessRefusedBeforeAnyRequest(t *testing.T) {
+	t.Parallel()
+	em := testEmulator(t)
+	c := newCLI(t, em, "CLOUDFLARE_API_TOKEN="+testToken)
+	for _, entry := range []string{`create = "0s"`, `delete = "-1m"`} {
+		c.write("main.tf", timeoutsConfig(entry))
+		out := c.mustRun(1, "plan", "-no-color")
+		expectSays(t, out, "Invalid timeout", "must be a duration longer than zero")
+	}
+	if n := em.TotalRequests(); n != 0 {
+		t.Errorf("%d requests sent, want none", n)
+	}
+}
