@@ -25,7 +25,8 @@ var timeoutsOpts = timeouts.Opts{
 	Create: true, Read: true, Update: true, Delete: true,
 	CreateDescription: "The most time a create may take, every wait included (the rate limit's pacing and blocks, retries). " +
 		"A create whose request may have reached the API when it runs out is never retried: it ends in the error that searches " +
-		"the account for the object and prints its import command. A duration such as `\"90s\"` or `\"10m\"`.",
+		"the account for the object (for a few seconds after the timeout) and prints its import command. " +
+		"A duration such as `\"90s\"` or `\"10m\"`.",
 	ReadDescription:   "The most time a refresh of this object may take, every wait included. A duration such as `\"30s\"`.",
 	UpdateDescription: "The most time a rename may take, every wait included. A duration such as `\"2m\"`.",
 	DeleteDescription: "The most time a delete may take, every wait included. A delete cut short may still have been carried " +
