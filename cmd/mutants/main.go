@@ -188,7 +188,7 @@ func run(ctx context.Context, o options, out io.Writer) (int, error) {
 // absolutizeToolPaths makes the paths the tests read from the environment
 // absolute, since they run in the copy: make exports them absolute already.
 func absolutizeToolPaths() {
-	for _, k := range []string{"TF_ACC_TERRAFORM_PATH", "TF_CLI_CONFIG_FILE"} {
+	for _, k := range []string{"TF_ACC_TERRAFORM_PATH", "TF_ACC_TOFU_PATH", "TF_CLI_CONFIG_FILE"} {
 		if v := os.Getenv(k); v != "" && !filepath.IsAbs(v) {
 			if abs, err := filepath.Abs(v); err == nil {
 				_ = os.Setenv(k, abs)

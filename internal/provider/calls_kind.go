@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -77,7 +78,10 @@ var appKind = callsKind{
 	pluralNoun:     "Calls apps",
 	shortNoun:      "app",
 	resourceDescription: "A Cloudflare Calls (Realtime SFU) app. The app's `secret` is returned by the API only when the app is created; " +
-		"the provider keeps it in state from then on. An imported app has no `secret` in state.",
+		"the provider keeps it in state from then on. An imported app has no `secret` in state. Replacing an app creates a new one " +
+		"with a new `secret`, and whatever still uses the old one stops working: the plan warns of a replacement that a change of " +
+		"`account_id` causes, but not of one that `-replace` or `replace_triggered_by` asks for, which Terraform decides without " +
+		"telling the provider.",
 	idAttr:           "app_id",
 	secretAttr:       "secret",
 	officialTypeName: "cloudflare_calls_sfu_app",
@@ -93,7 +97,9 @@ var turnKeyKind = callsKind{
 	shortNoun:      "TURN key",
 	resourceDescription: "A Cloudflare Calls TURN key, the credential a TURN client uses to obtain short-lived TURN credentials. " +
 		"The `key` is returned by the API only when the TURN key is created; the provider keeps it in state from then on. " +
-		"An imported TURN key has no `key` in state.",
+		"An imported TURN key has no `key` in state. Replacing a TURN key creates a new one with a new `key`, and whatever still " +
+		"uses the old one stops working: the plan warns of a replacement that a change of `account_id` causes, but not of one that " +
+		"`-replace` or `replace_triggered_by` asks for, which Terraform decides without telling the provider.",
 	idAttr:           "key_id",
 	secretAttr:       "key",
 	officialTypeName: "cloudflare_calls_turn_app",
@@ -159,6 +165,16 @@ func (k callsKind) listCommand(c *callsapi.Client, accountID string) string {
 // writes state exercises.
 type callsModel struct {
 	ID, AccountID, Name, UID, Secret, Created, Modified types.String
+	// Timeouts is the timeouts block, kept in state as configured; a zero
+	// Value is an absent block.
+	Timeouts timeouts.Value
+}
+
+// strings are the model's attributes but the timeouts block: what a
+// refresh may change. (The block holds a map, so the model is not
+// comparable as a whole.)
+func (m callsModel) strings() [7]types.String {
+	return [7]types.String{m.ID, m.AccountID, m.Name, m.UID, m.Secret, m.Created, m.Modified}
 }
 
 // setFromObject copies an object as read or listed; the secret is kept.
@@ -176,6 +192,7 @@ func (k callsKind) attrTypes() map[string]attr.Type {
 	for _, name := range []string{"id", "account_id", "name", "uid", k.secretAttr, "created", "modified"} {
 		types[name] = basetypes.StringType{}
 	}
+	types["timeouts"] = timeoutsType
 	return types
 }
 
@@ -184,6 +201,7 @@ func (k callsKind) toObject(m callsModel) types.Object {
 	return types.ObjectValueMust(k.attrTypes(), map[string]attr.Value{
 		"id": m.ID, "account_id": m.AccountID, "name": m.Name, "uid": m.UID,
 		k.secretAttr: m.Secret, "created": m.Created, "modified": m.Modified,
+		"timeouts": timeoutsOrNull(m.Timeouts),
 	})
 }
 
@@ -199,9 +217,11 @@ func (k callsKind) getModel(ctx context.Context, get func(context.Context, any) 
 		v, _ := attrs[name].(types.String) // the schema makes every attribute a string
 		return v
 	}
+	t, _ := attrs["timeouts"].(timeouts.Value) // the schema makes it a timeouts block
 	return callsModel{
 		ID: str("id"), AccountID: str("account_id"), Name: str("name"), UID: str("uid"),
 		Secret: str(k.secretAttr), Created: str("created"), Modified: str("modified"),
+		Timeouts: t,
 	}, diags
 }
 

@@ -2,9 +2,11 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -23,6 +25,7 @@ var (
 	_ resource.ResourceWithImportState = (*callsResource)(nil)
 	_ resource.ResourceWithIdentity    = (*callsResource)(nil)
 	_ resource.ResourceWithMoveState   = (*callsResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*callsResource)(nil)
 )
 
 // callsResource is the one implementation of cloudflare_calls_app and
@@ -34,7 +37,7 @@ func (r *callsResource) Metadata(_ context.Context, req resource.MetadataRequest
 	resp.TypeName = req.ProviderTypeName + "_" + r.kind.typeName
 }
 
-func (r *callsResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+func (r *callsResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	k := r.kind
 	stable := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	resp.Schema = schema.Schema{
@@ -79,6 +82,7 @@ func (r *callsResource) Schema(_ context.Context, _ resource.SchemaRequest, resp
 				Computed:            true,
 			},
 		},
+		Blocks: map[string]schema.Block{"timeouts": timeoutsBlock(ctx, k)},
 	}
 }
 
@@ -91,19 +95,25 @@ func (r *callsResource) Configure(_ context.Context, req resource.ConfigureReque
 }
 
 func (r *callsResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer r.data.warnOfHolds(&resp.Diagnostics)
 	k := r.kind
 	plan, diags := k.getModel(ctx, req.Plan.Get)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx = r.data.withMasks(ctx)
+	timeout := timeoutOf(ctx, plan.Timeouts, "create", &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := timeout.bound(r.data.withMasks(ctx))
+	defer cancel()
 	accountID := plan.AccountID.ValueString()
 
 	started := time.Now()
 	created, secret, err := k.create(ctx, r.data.client, accountID, plan.Name.ValueString())
 	if err != nil {
-		k.addCreateError(ctx, r.data, &resp.Diagnostics, accountID, plan.Name.ValueString(), started, err)
+		k.addCreateError(ctx, r.data, &resp.Diagnostics, accountID, plan.Name.ValueString(), started, timeout, err)
 		return
 	}
 	ctx = r.data.withMasks(ctx, secret)
@@ -115,6 +125,7 @@ func (r *callsResource) Create(ctx context.Context, req resource.CreateRequest, 
 }
 
 func (r *callsResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer r.data.warnOfHolds(&resp.Diagnostics)
 	k := r.kind
 	ctx, state, ok := r.priorState(ctx, req.State.Get, &resp.Diagnostics)
 	if !ok {
@@ -127,9 +138,17 @@ func (r *callsResource) Read(ctx context.Context, req resource.ReadRequest, resp
 		resp.Diagnostics.Append(k.setIdentity(ctx, resp.Identity, state.AccountID, state.UID)...)
 	}
 
+	timeout := timeoutOf(ctx, state.Timeouts, "read", &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := timeout.bound(ctx)
+	defer cancel()
 	object, found, err := r.data.snapshots.read(ctx, k, state.AccountID.ValueString(), state.UID.ValueString())
 	if err != nil {
-		addReadError(&resp.Diagnostics, "Unable to read "+k.noun, err)
+		addReadErrorDetail(&resp.Diagnostics, "Unable to read "+k.noun, err, func(err error) string {
+			return timeout.errorDetail(ctx, err, r.data.retryBudget)
+		})
 		return
 	}
 	if !found {
@@ -141,12 +160,13 @@ func (r *callsResource) Read(ctx context.Context, req resource.ReadRequest, resp
 	refreshed.setFromObject(object)
 	// The response starts as the prior state: when nothing changed, writing
 	// it again would only cost a conversion per object on every plan.
-	if refreshed != state {
+	if refreshed.strings() != state.strings() {
 		resp.Diagnostics.Append(resp.State.Set(ctx, k.toObject(refreshed))...)
 	}
 }
 
 func (r *callsResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer r.data.warnOfHolds(&resp.Diagnostics)
 	k := r.kind
 	plan, diags := k.getModel(ctx, req.Plan.Get)
 	resp.Diagnostics.Append(diags...)
@@ -155,9 +175,15 @@ func (r *callsResource) Update(ctx context.Context, req resource.UpdateRequest, 
 		return
 	}
 
+	timeout := timeoutOf(ctx, plan.Timeouts, "update", &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := timeout.bound(ctx)
+	defer cancel()
 	renamed, err := k.rename(ctx, r.data.client, state.AccountID.ValueString(), state.UID.ValueString(), plan.Name.ValueString())
 	if err != nil {
-		resp.Diagnostics.AddError("Unable to rename "+k.noun, apiErrorDetail(err))
+		resp.Diagnostics.AddError("Unable to rename "+k.noun, timeout.errorDetail(ctx, err, r.data.retryBudget))
 		return
 	}
 	// Only what a rename changes comes from the answer: uid, created and the
@@ -169,15 +195,22 @@ func (r *callsResource) Update(ctx context.Context, req resource.UpdateRequest, 
 }
 
 func (r *callsResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	defer r.data.warnOfHolds(&resp.Diagnostics)
 	k := r.kind
 	ctx, state, ok := r.priorState(ctx, req.State.Get, &resp.Diagnostics)
 	if !ok {
 		return
 	}
 
+	timeout := timeoutOf(ctx, state.Timeouts, "delete", &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := timeout.bound(ctx)
+	defer cancel()
 	err := k.delete(ctx, r.data.client, state.AccountID.ValueString(), state.UID.ValueString())
 	if err != nil && !callsapi.IsNotFound(err) {
-		resp.Diagnostics.AddError("Unable to delete "+k.noun, apiErrorDetail(err))
+		resp.Diagnostics.AddError("Unable to delete "+k.noun, timeout.errorDetail(ctx, err, r.data.retryBudget))
 		return
 	}
 	r.data.snapshots.remove(k, state.AccountID.ValueString(), state.UID.ValueString())
@@ -202,6 +235,32 @@ func (r *callsResource) priorState(ctx context.Context, get func(context.Context
 		return ctx, state, false
 	}
 	return r.data.withMasks(ctx, state.Secret.ValueString()), state, true
+}
+
+// ModifyPlan warns before a replacement that the provider can see, a change
+// of account_id (the one attribute that requires it): the new object gets a
+// new secret, and whatever uses the old one breaks. Creates, renames and
+// destroys get no warning. A replacement Terraform decides alone (-replace,
+// replace_triggered_by) is planned without telling the provider, so the
+// resource docs say it instead.
+func (r *callsResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	// The framework runs this after the attribute plan modifiers but does
+	// not pass on which attributes they found to require replacement.
+	var prior, planned types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("account_id"), &prior)...)
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("account_id"), &planned)...)
+	if resp.Diagnostics.HasError() || planned.Equal(prior) {
+		return
+	}
+	k := r.kind
+	resp.Diagnostics.AddAttributeWarning(path.Root("account_id"), "Replacing this "+k.noun+" gives it a new "+k.secretAttr, fmt.Sprintf(
+		"A change of account_id replaces the %[1]s: Terraform deletes it and creates a new one, with a new uid and a new %[2]s. "+
+			"Every client or service that still uses the old %[2]s stops working once the old %[1]s is deleted. After the apply, "+
+			"hand the new %[2]s to whatever uses it (a secret of that service managed in the same configuration from this "+
+			"resource's %[2]s attribute is updated by the same apply).", k.noun, k.secretAttr))
 }
 
 func (r *callsResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {

@@ -53,8 +53,10 @@ func providerBinaryDir(t *testing.T) string {
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if builtProvider.dir != "" {
-		_ = os.RemoveAll(builtProvider.dir)
+	for _, dir := range []string{builtProvider.dir, builtStandIn.dir} {
+		if dir != "" {
+			_ = os.RemoveAll(dir)
+		}
 	}
 	os.Exit(code)
 }

@@ -33,21 +33,26 @@ const (
 // objects of the same name created since the request began, and the error
 // names what the search found, or says it found nothing or failed, and how to
 // look again. It never adopts an object it finds: that object's secret is lost.
-func (k callsKind) addCreateError(ctx context.Context, d *providerData, diags *diag.Diagnostics, accountID, name string, started time.Time, err error) {
+func (k callsKind) addCreateError(ctx context.Context, d *providerData, diags *diag.Diagnostics, accountID, name string, started time.Time,
+	timeout operationTimeout, err error,
+) {
 	if callsapi.ClassifyCreate(err) == callsapi.NotCreated {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil && !timeout.expired(ctx) {
 			diags.AddError("Create of "+k.noun+" stopped", fmt.Sprintf(
 				"Terraform stopped the operation before the create request for %s %q reached the Cloudflare API, so nothing was created. "+
 					"Run terraform apply again to create it.", k.noun, name))
 			return
 		}
-		diags.AddError("Unable to create "+k.noun, apiErrorDetail(err))
+		diags.AddError("Unable to create "+k.noun, timeout.errorDetail(ctx, err, d.retryBudget))
 		return
 	}
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "The create request for %s %q in account %s may have reached the Cloudflare API, but no usable answer came back. "+
 		"It was not retried, because a retry could create a second %s.\n\n%s\n\n", k.noun, name, accountID, k.noun, describeFailure(err))
+	if timeout.expired(ctx) {
+		fmt.Fprintf(&b, "The create's timeout, %s, ran out while it waited for the answer.\n\n", timeout.name())
+	}
 
 	searchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), orphanSearchBudget)
 	defer cancel()

@@ -215,17 +215,22 @@ func (p *CloudflareProvider) Configure(ctx context.Context, req provider.Configu
 	}
 
 	ctx = maskCredentials(ctx, token, key)
+	holds := &rateLimitHolds{}
+	retryBudget := time.Duration(int64OrDefault(cfg.RetryTimeoutSeconds, defaultRetryTimeoutSeconds)) * time.Second
 	client, err := callsapi.New(callsapi.Config{
-		BaseURL:     baseURL,
-		APIToken:    token,
-		APIKey:      key,
-		Email:       email,
-		UserAgent:   fmt.Sprintf("terraform-provider-cloudflare/%s (terraform %s)", p.version, req.TerraformVersion),
-		OnRequest:   logRequest,
-		OnRateLimit: logRateLimit,
+		BaseURL:   baseURL,
+		APIToken:  token,
+		APIKey:    key,
+		Email:     email,
+		UserAgent: fmt.Sprintf("terraform-provider-cloudflare/%s (terraform %s)", p.version, req.TerraformVersion),
+		OnRequest: logRequest,
+		OnRateLimit: func(ctx context.Context, hold callsapi.RateLimitHold) {
+			logRateLimit(ctx, hold)
+			holds.record(hold)
+		},
 
 		MaxRetries:       retriesFromConfig(cfg.MaxRetries),
-		MaxRetryDuration: time.Duration(int64OrDefault(cfg.RetryTimeoutSeconds, defaultRetryTimeoutSeconds)) * time.Second,
+		MaxRetryDuration: retryBudget,
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Unable to create Cloudflare API client", err.Error())
@@ -233,7 +238,8 @@ func (p *CloudflareProvider) Configure(ctx context.Context, req provider.Configu
 	}
 	tflog.Debug(ctx, "configured Cloudflare Calls client", map[string]any{"base_url": baseURL, "legacy_key_auth": token == "", "refresh_with_list": refreshWithList})
 
-	data := &providerData{client: client, secrets: []string{token, key}, snapshots: newRefreshSnapshots(clientReader{client}, refreshWithList)}
+	data := &providerData{client: client, secrets: []string{token, key}, snapshots: newRefreshSnapshots(clientReader{client}, refreshWithList),
+		retryBudget: retryBudget, holds: holds}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.ListResourceData = data

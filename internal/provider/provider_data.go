@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
@@ -27,6 +28,10 @@ type providerData struct {
 	// kind (read_snapshot.go). They live as long as this configuration of
 	// the provider, which is one Terraform operation.
 	snapshots *refreshSnapshots
+	// holds are the rate limit's long holds, for the run's one warning.
+	holds *rateLimitHolds
+	// retryBudget is retry_timeout_seconds: the most time one call may take.
+	retryBudget time.Duration
 }
 
 // withMasks prepares a request context for logging: credentials and any
@@ -48,4 +53,12 @@ func configureData(raw any, diags *diag.Diagnostics) *providerData {
 		return nil
 	}
 	return data
+}
+
+// warnOfHolds adds the warning of a long rate-limit hold, once per hold, to
+// the diagnostics of an operation that is ending.
+func (d *providerData) warnOfHolds(diags *diag.Diagnostics) {
+	if d != nil {
+		d.holds.warn(diags)
+	}
 }

@@ -236,10 +236,15 @@ func (e *listRefusedError) Unwrap() error { return e.err }
 // addReadError reports a Read's failure, once per refused list: a Read
 // answered errRefreshFailedElsewhere adds nothing and keeps its prior state.
 func addReadError(diags *diag.Diagnostics, title string, err error) {
+	addReadErrorDetail(diags, title, err, apiErrorDetail)
+}
+
+// addReadErrorDetail is addReadError with the error told by detailOf.
+func addReadErrorDetail(diags *diag.Diagnostics, title string, err error, detailOf func(error) string) {
 	if errors.Is(err, errRefreshFailedElsewhere) {
 		return
 	}
-	detail := apiErrorDetail(err)
+	detail := detailOf(err)
 	var refused *listRefusedError
 	if errors.As(err, &refused) {
 		detail += fmt.Sprintf("\n\nThis was the one request that lists the %s of account %s to refresh them all; none was "+

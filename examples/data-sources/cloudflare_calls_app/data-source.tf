@@ -8,3 +8,14 @@ data "cloudflare_calls_app" "shared" {
 output "shared_app_name" {
   value = data.cloudflare_calls_app.shared.name
 }
+
+# Or by name, which exactly one app of the account must have (one list
+# request; none or several is an error that says which).
+data "cloudflare_calls_app" "production" {
+  account_id = "0123456789abcdef0123456789abcdef"
+  name       = "production"
+}
+
+output "production_app_id" {
+  value = data.cloudflare_calls_app.production.app_id
+}

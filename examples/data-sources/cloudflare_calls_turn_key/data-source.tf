@@ -8,3 +8,13 @@ data "cloudflare_calls_turn_key" "shared" {
 output "shared_turn_key_modified" {
   value = data.cloudflare_calls_turn_key.shared.modified
 }
+
+# Or by name, which exactly one TURN key of the account must have.
+data "cloudflare_calls_turn_key" "edge" {
+  account_id = "0123456789abcdef0123456789abcdef"
+  name       = "edge-turn"
+}
+
+output "edge_turn_key_id" {
+  value = data.cloudflare_calls_turn_key.edge.key_id
+}
