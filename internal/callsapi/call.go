@@ -65,14 +65,21 @@ type answer struct {
 	connected bool
 }
 
+// call is what one call of the client is about.
+type call struct {
+	method, path string
+	deadline     time.Time     // the end of its time budget
+	budget       time.Duration // the budget, for messages
+}
+
 // do runs one call and decodes the envelope's result into out (if non-nil):
 // wait for the pacer, send, read the whole answer, tell the pacer, then
 // decide: done, retry after a wait, or give up with the reason. incomplete,
 // when set, is asked after decoding whether the result lacks something the
 // API must send (a created object's secret).
 //
-// The call's time budget (MaxRetryDuration, cut short by ctx's deadline)
-// covers everything: pacing, attempts and the waits between them.
+// The call's time budget (MaxRetryDuration, or less when ctx's deadline is
+// sooner) covers everything: pacing, attempts and the waits between them.
 func (c *Client) do(ctx context.Context, method, path string, body, out any, incomplete func() string) error {
 	var payload []byte
 	if body != nil {
@@ -81,31 +88,32 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any, inc
 			return fmt.Errorf("encoding request body: %w", err)
 		}
 	}
-	deadline := time.Now().Add(c.retry.maxDuration)
-	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
-		deadline = d
+	cl := call{method: method, path: path, budget: c.retry.maxDuration}
+	cl.deadline = time.Now().Add(cl.budget)
+	if d, ok := ctx.Deadline(); ok && d.Before(cl.deadline) {
+		cl.deadline, cl.budget = d, time.Until(d).Round(100*time.Millisecond)
 	}
 	announce := func(h RateLimitHold) { c.onRateLimit(ctx, h) }
 	for attempt := 1; ; attempt++ {
-		ticket, err := c.paced(ctx, deadline, announce)
+		ticket, err := c.paced(ctx, cl.deadline, announce)
 		if err != nil {
 			var held *RateLimitWaitError
 			if errors.As(err, &held) {
-				held.Method, held.Path, held.Attempts, held.Budget = method, path, attempt, c.retry.maxDuration
+				held.Method, held.Path, held.Attempts, held.Budget = method, path, attempt, cl.budget
 				return held
 			}
 			return &TransportError{Method: method, Path: path, Err: err, Attempts: attempt}
 		}
 		start := time.Now()
-		a := c.send(ctx, method, path, payload, deadline)
+		a := c.send(ctx, cl, payload)
 		ticket.Done(a.status, a.header, announce)
-		wait, gaveUp, blockedFor := c.next(ctx, method, a, attempt, deadline)
+		wait, gaveUp, blockedFor := c.next(ctx, cl, a, attempt)
 		if c.onRequest != nil {
 			c.onRequest(ctx, RequestInfo{Method: method, Path: path, StatusCode: a.status, Duration: time.Since(start),
 				ErrorCodes: errorCodes(a.body), Err: a.err, Attempt: attempt, RetryIn: wait, Paced: ticket.Waited})
 		}
 		if wait == 0 {
-			return c.result(method, path, a, attempt, gaveUp, blockedFor, out, incomplete)
+			return result(cl, a, attempt, gaveUp, blockedFor, out, incomplete)
 		}
 		if err := sleep(ctx, nil, wait); err != nil {
 			// The caller gave up while waiting to retry: the attempt was
@@ -129,14 +137,14 @@ func (c *Client) paced(ctx context.Context, deadline time.Time, announce func(Ra
 // made for it), the caller's cancellation (Terraform's graceful stop) no
 // longer cuts it, and it runs to its answer or to the end of the budget.
 // Until then (dialling), cancelling stops it at once, as nothing was sent.
-func (c *Client) send(ctx context.Context, method, path string, payload []byte, deadline time.Time) answer {
+func (c *Client) send(ctx context.Context, cl call, payload []byte) answer {
 	var connected atomic.Bool
-	create := method == http.MethodPost
+	create := cl.method == http.MethodPost
 	parent := ctx
 	if create {
 		parent = context.WithoutCancel(ctx)
 	}
-	actx, cancel := context.WithDeadline(parent, deadline)
+	actx, cancel := context.WithDeadline(parent, cl.deadline)
 	defer cancel()
 	if create {
 		// A connection made after this check still counts as "maybe sent"
@@ -149,7 +157,7 @@ func (c *Client) send(ctx context.Context, method, path string, payload []byte, 
 	}
 	actx = httptrace.WithClientTrace(actx, &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { connected.Store(true) }})
 
-	req, err := http.NewRequestWithContext(actx, method, c.base.String()+path, bytes.NewReader(payload))
+	req, err := http.NewRequestWithContext(actx, cl.method, c.base.String()+cl.path, bytes.NewReader(payload))
 	if err != nil {
 		return answer{err: fmt.Errorf("building request: %w", err)}
 	}
@@ -182,8 +190,8 @@ func (c *Client) send(ctx context.Context, method, path string, payload []byte, 
 // next decides what follows an attempt: the wait before another (0: none),
 // and when an answer worth a retry gets none, why (gaveUp) and, for a
 // rate-limit block longer than the budget, how long it lasts (blockedFor).
-func (c *Client) next(ctx context.Context, method string, a answer, attempt int, deadline time.Time) (wait time.Duration, gaveUp string, blockedFor time.Duration) {
-	if !worthRetry(ctx, method, a) {
+func (c *Client) next(ctx context.Context, cl call, a answer, attempt int) (wait time.Duration, gaveUp string, blockedFor time.Duration) {
+	if !worthRetry(ctx, cl.method, a) {
 		return 0, "", 0
 	}
 	if attempt > c.retry.maxRetries {
@@ -200,14 +208,14 @@ func (c *Client) next(ctx context.Context, method string, a answer, attempt int,
 	wait = backoff(attempt, c.retry.waitMin, c.retry.waitMax, retryAfter, time.Now(), rand.Float64())
 	// A retry must leave its attempt some time (RetryWaitMin's worth) before
 	// the budget ends; otherwise the last answer is the better report.
-	if !time.Now().Add(wait + c.retry.waitMin).After(deadline) {
+	if !time.Now().Add(wait + c.retry.waitMin).After(cl.deadline) {
 		return wait, "", 0
 	}
 	if after, ok := parseRetryAfter(retryAfter, time.Now()); ok && a.status == http.StatusTooManyRequests {
 		return 0, fmt.Sprintf("the API's rate limit refuses every request of this credential for %s more (Retry-After), "+
-			"and the call's time budget of %s would run out before another attempt", roundUp(after), c.retry.maxDuration), after
+			"and the call's time budget of %s would run out before another attempt", roundUp(after), cl.budget), after
 	}
-	return 0, fmt.Sprintf("the call's time budget of %s would run out before another attempt", c.retry.maxDuration), 0
+	return 0, fmt.Sprintf("the call's time budget of %s would run out before another attempt", cl.budget), 0
 }
 
 // worthRetry tells whether the attempt's failure is worth another attempt,
@@ -240,13 +248,17 @@ func isPermanent(err error) bool {
 }
 
 // result turns the call's last answer into its outcome.
-func (c *Client) result(method, path string, a answer, attempts int, gaveUp string, blockedFor time.Duration, out any, incomplete func() string) error {
-	isCreate := method == http.MethodPost
+func result(cl call, a answer, attempts int, gaveUp string, blockedFor time.Duration, out any, incomplete func() string) error {
+	isCreate := cl.method == http.MethodPost
 	if a.err != nil {
-		return &TransportError{Method: method, Path: path, Err: a.err, Attempts: attempts,
+		err := a.err
+		if !time.Now().Before(cl.deadline) {
+			err = fmt.Errorf("%w (the call's time budget of %s ran out)", err, cl.budget)
+		}
+		return &TransportError{Method: cl.method, Path: cl.path, Err: err, Attempts: attempts,
 			MaybeProcessed: isCreate && a.connected, gaveUp: gaveUp}
 	}
-	apiErr := &Error{Method: method, Path: path, StatusCode: a.status, Attempts: attempts, gaveUp: gaveUp, blockedFor: blockedFor}
+	apiErr := &Error{Method: cl.method, Path: cl.path, StatusCode: a.status, Attempts: attempts, gaveUp: gaveUp, blockedFor: blockedFor}
 	success := a.status >= 200 && a.status <= 299
 	// A create answered 2xx that cannot be used, or answered 5xx, may still
 	// have created the object.

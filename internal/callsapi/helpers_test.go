@@ -5,6 +5,8 @@ import (
 	"net/http/httptest"
 	"net/http/httptrace"
 	"testing"
+
+	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator"
 )
 
 // roundTripFunc is an http.RoundTripper written as a function.
@@ -31,4 +33,28 @@ func inMemoryClient(t *testing.T, h http.Handler, cfg Config) *Client {
 		cfg.Pacer = NewPacer()
 	}
 	return newClient(t, cfg)
+}
+
+// memoryEmulator is an emulator to serve through inMemoryClient, on the
+// clock of the bubble it is made in.
+func memoryEmulator(t *testing.T, faults ...emulator.Fault) *emulator.Server {
+	t.Helper()
+	em, err := emulator.New(emulator.Options{Tokens: []string{"tok"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range faults {
+		if err := em.InjectFault(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return em
+}
+
+// inMemoryClientWithRecorder is inMemoryClient with OnRequest recorded.
+func inMemoryClientWithRecorder(t *testing.T, h http.Handler, cfg Config) (*Client, *recorder) {
+	t.Helper()
+	rec := &recorder{}
+	cfg.OnRequest = rec.onRequest
+	return inMemoryClient(t, h, cfg), rec
 }

@@ -62,7 +62,7 @@ type Pacer struct {
 	blockedUntil time.Time // the end of the last 429's Retry-After
 
 	inflight int
-	answers  int // answers heard; until one, one request at a time
+	heard    bool // an answer came; until then one request at a time
 
 	// own and fall measure the share: this process's answered requests and
 	// how far the count fell over them, each decayed by e^(-age/(window/10)).
@@ -265,14 +265,10 @@ func (p *Pacer) gateLocked(now time.Time) (hold RateLimitHold, held, sure bool) 
 	switch {
 	case now.Before(p.blockedUntil):
 		return RateLimitHold{Wait: p.blockedUntil.Sub(now), Until: p.blockedUntil, Blocked: true}, true, true
-	case p.inflight > 0 && p.answers == 0:
+	case p.inflight > 0 && !p.heard:
 		return RateLimitHold{}, true, false
 	case p.quota == 0:
 		return RateLimitHold{}, false, false
-	case p.inflight >= 2*p.answers:
-		// Slow start: at most twice as many in flight as answers heard,
-		// so that a process learns its share before it sends much.
-		return RateLimitHold{}, true, false
 	}
 	hold = RateLimitHold{Wait: p.resetAt.Sub(now), Until: p.resetAt, Remaining: p.remaining, Quota: p.quota}
 	free := float64(p.remaining - p.reserve())
@@ -332,7 +328,7 @@ func (t *PaceTicket) Done(status int, h http.Header, announce func(RateLimitHold
 		return
 	}
 	now := time.Now()
-	p.answers++
+	p.heard = true
 	if status != http.StatusTooManyRequests {
 		p.observeLocked(now, h)
 		p.mu.Unlock()

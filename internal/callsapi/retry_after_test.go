@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -60,12 +61,15 @@ const emptyList = `{"success":true,"errors":[],"messages":[],"result":[]}`
 // although the client's own backoff would retry much sooner: coming back
 // earlier only earns another 503 from an API that is shedding load.
 func TestRetry_retryAfterOn503IsHonoured(t *testing.T) {
-	t.Parallel()
+	synctest.Test(t, func(t *testing.T) { testRetryAfterOn503IsHonoured(t) })
+}
+
+func testRetryAfterOn503IsHonoured(t *testing.T) {
 	s := &script{answers: []scriptedAnswer{
 		edgePage(http.StatusServiceUnavailable, map[string]string{"Retry-After": "2"}),
 		{status: http.StatusOK, body: emptyList},
 	}}
-	c, rec := newTestClientWithRecorder(t, s, Config{RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 20 * time.Millisecond})
+	c, rec := inMemoryClientWithRecorder(t, s, Config{RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 20 * time.Millisecond})
 	if _, err := c.List(context.Background(), Apps, account); err != nil {
 		t.Fatalf("the list did not survive one 503: %v", err)
 	}
@@ -85,13 +89,16 @@ func TestRetry_retryAfterOn503IsHonoured(t *testing.T) {
 
 // A Retry-After on a 503 is honoured as an HTTP date too.
 func TestRetry_retryAfterDateOn503IsHonoured(t *testing.T) {
-	t.Parallel()
+	synctest.Test(t, func(t *testing.T) { testRetryAfterDateOn503IsHonoured(t) })
+}
+
+func testRetryAfterDateOn503IsHonoured(t *testing.T) {
 	when := time.Now().Add(3 * time.Second).UTC().Format(http.TimeFormat)
 	s := &script{answers: []scriptedAnswer{
 		edgePage(http.StatusServiceUnavailable, map[string]string{"Retry-After": when}),
 		{status: http.StatusOK, body: emptyList},
 	}}
-	c := newTestClient(t, s, Config{RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 20 * time.Millisecond})
+	c := inMemoryClient(t, s, Config{RetryWaitMin: 10 * time.Millisecond, RetryWaitMax: 20 * time.Millisecond})
 	if _, err := c.List(context.Background(), Apps, account); err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 )
 
@@ -16,9 +17,12 @@ import (
 // 1.5 s left; a second would start at 2 s with 0.5 s left, less than the 1 s
 // an attempt is given, so it is not made.
 func TestRetry_noRetryStartsWithoutTimeForIt(t *testing.T) {
-	t.Parallel()
+	synctest.Test(t, func(t *testing.T) { testNoRetryStartsWithoutTimeForIt(t) })
+}
+
+func testNoRetryStartsWithoutTimeForIt(t *testing.T) {
 	s := &script{answers: []scriptedAnswer{edgePage(http.StatusBadGateway, nil)}}
-	c, rec := newTestClientWithRecorder(t, s, Config{MaxRetries: 10, RetryWaitMin: time.Second, RetryWaitMax: time.Second,
+	c, rec := inMemoryClientWithRecorder(t, s, Config{MaxRetries: 10, RetryWaitMin: time.Second, RetryWaitMax: time.Second,
 		MaxRetryDuration: 2500 * time.Millisecond})
 	start := time.Now()
 	_, err := c.List(context.Background(), Apps, account)

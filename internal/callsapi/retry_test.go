@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator"
@@ -190,9 +191,12 @@ func TestRetry_deleteWhoseAnswerWasLost(t *testing.T) {
 }
 
 func TestRetry_createRetriedOnRateLimit(t *testing.T) {
-	em := startEmulator(t)
-	injectFault(t, em, emulator.Fault{Kind: emulator.FaultRateLimit, Method: "POST", Route: appsRoute, Count: 2})
-	c, rec := emulatorClient(t, em, Config{})
+	synctest.Test(t, func(t *testing.T) { testCreateRetriedOnRateLimit(t) })
+}
+
+func testCreateRetriedOnRateLimit(t *testing.T) {
+	em := memoryEmulator(t, emulator.Fault{Kind: emulator.FaultRateLimit, Method: "POST", Route: appsRoute, Count: 2})
+	c, rec := inMemoryClientWithRecorder(t, em, Config{})
 	app, err := c.Create(context.Background(), Apps, account, "a")
 	if err != nil {
 		t.Fatal(err)
@@ -347,19 +351,7 @@ func TestRetry_exhausted(t *testing.T) {
 		}
 		wantAttempts(t, rec.all(), 4)
 	})
-	t.Run("429 on a create", func(t *testing.T) {
-		em := startEmulator(t)
-		injectFault(t, em, emulator.Fault{Kind: emulator.FaultRateLimit})
-		c, _ := emulatorClient(t, em, Config{MaxRetries: 2})
-		_, err := c.Create(context.Background(), Apps, account, "a")
-		var apiErr *Error
-		if !errors.As(err, &apiErr) || apiErr.StatusCode != 429 || fmt.Sprint(apiErr.Codes()) != "[971]" || apiErr.Attempts != 3 || MaybeProcessed(err) {
-			t.Fatalf("error %#v", err)
-		}
-		if n := em.Counters()["POST "+appsRoute]; n != 3 || em.AppCount() != 0 {
-			t.Fatalf("%d POSTs, %d apps", n, em.AppCount())
-		}
-	})
+	t.Run("429 on a create", func(t *testing.T) { synctest.Test(t, test429OnACreateExhausted) })
 	t.Run("resets on a rename", func(t *testing.T) {
 		em := startEmulator(t)
 		app, _ := em.CreateApp(account, "a")
@@ -385,6 +377,21 @@ func TestRetry_exhausted(t *testing.T) {
 		}
 		wantAttempts(t, rec.all(), 1)
 	})
+}
+
+// A create refused with 429 on every attempt is retried until no retry is
+// left, and reported as not carried out.
+func test429OnACreateExhausted(t *testing.T) {
+	em := memoryEmulator(t, emulator.Fault{Kind: emulator.FaultRateLimit})
+	c := inMemoryClient(t, em, Config{MaxRetries: 2})
+	_, err := c.Create(context.Background(), Apps, account, "a")
+	var apiErr *Error
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 429 || fmt.Sprint(apiErr.Codes()) != "[971]" || apiErr.Attempts != 3 || MaybeProcessed(err) {
+		t.Fatalf("error %#v", err)
+	}
+	if n := em.Counters()["POST "+appsRoute]; n != 3 || em.AppCount() != 0 {
+		t.Fatalf("%d POSTs, %d apps", n, em.AppCount())
+	}
 }
 
 func TestRetry_maxRetryDuration(t *testing.T) {
@@ -552,10 +559,13 @@ func TestRetry_certificateErrorIsNotRetried(t *testing.T) {
 }
 
 func TestRetry_onRequestReportsRetryWaits(t *testing.T) {
-	em := startEmulator(t)
-	injectFault(t, em, emulator.Fault{Kind: emulator.FaultRateLimit, Count: 1, RetryAfter: 1})
-	injectFault(t, em, emulator.Fault{Kind: emulator.FaultStatus, Status: 503, Count: 1})
-	c, rec := emulatorClient(t, em, Config{RetryWaitMin: time.Millisecond, RetryWaitMax: 50 * time.Millisecond})
+	synctest.Test(t, func(t *testing.T) { testOnRequestReportsRetryWaits(t) })
+}
+
+func testOnRequestReportsRetryWaits(t *testing.T) {
+	em := memoryEmulator(t, emulator.Fault{Kind: emulator.FaultRateLimit, Count: 1, RetryAfter: 1},
+		emulator.Fault{Kind: emulator.FaultStatus, Status: 503, Count: 1})
+	c, rec := inMemoryClientWithRecorder(t, em, Config{RetryWaitMin: time.Millisecond, RetryWaitMax: 50 * time.Millisecond})
 	if _, err := c.List(context.Background(), Apps, account); err != nil {
 		t.Fatal(err)
 	}
