@@ -202,6 +202,7 @@ func closedBaseURL(t *testing.T) string {
 // Calls permission, an API that cannot be reached says to check base_url and
 // the network. These are the messages Terraform prints.
 func TestAPIErrors_reachTheUserWithWhatToDo(t *testing.T) {
+	needsCLI(t)
 	em := testEmulator(t)
 	t.Cleanup(func() { // after the parallel subtests
 		if n := em.AppCount(); n != 0 {

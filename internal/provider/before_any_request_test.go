@@ -32,6 +32,7 @@ var badAccountIDs = []string{"", "0123", "0123456789ABCDEF0123456789ABCDEF", "01
 // counts nothing from the failed apply. The object is untouched, and the
 // valid configuration plans no change.
 func TestBeforeAnyRequest_invalidAccountIDOnAnObjectInState(t *testing.T) {
+	needsCLI(t)
 	forEachKind(t, func(t *testing.T, k testKind) {
 		t.Parallel()
 		em := testEmulator(t)
@@ -58,7 +59,7 @@ resource %q "test" {
 				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
 		})
-		resource.UnitTest(t, resource.TestCase{
+		cliTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: testProviderFactories(),
 			CheckDestroy:             k.checkDestroyed(t, em),
 			Steps:                    steps,
@@ -96,7 +97,7 @@ func TestBeforeAnyRequest_importBlockWithMalformedID(t *testing.T) {
 			testAccountID + "//" + existing.UID,
 		} {
 			t.Run(id, func(t *testing.T) {
-				resource.UnitTest(t, resource.TestCase{
+				cliTest(t, resource.TestCase{
 					ProtoV6ProviderFactories: testProviderFactories(),
 					Steps: []resource.TestStep{{
 						Config: providerBlock(em) + fmt.Sprintf(`

@@ -211,6 +211,7 @@ func rememberUID(address string, uid *string) resource.TestCheckFunc {
 // time never change after create, the name changes in place, and the
 // emulator agrees with state at every step.
 func TestCallsResource_lifecycleKeepsSecretAndIDs(t *testing.T) {
+	needsCLI(t)
 	forEachKind(t, func(t *testing.T, k testKind) {
 		em := testEmulator(t)
 		addr, secret := k.addr(), tfjsonpath.New(k.secretAttr)
@@ -300,6 +301,7 @@ func TestCallsResource_lifecycleKeepsSecretAndIDs(t *testing.T) {
 // reviewing the plan must see that the secret survives the rename, and
 // anything that refers to the secret must not be planned for change.
 func TestRename_planKeepsSecretAndIDsKnown(t *testing.T) {
+	needsCLI(t)
 	forEachKind(t, func(t *testing.T, k testKind) {
 		em := testEmulator(t)
 		addr := k.addr()
@@ -324,6 +326,7 @@ func TestRename_planKeepsSecretAndIDsKnown(t *testing.T) {
 }
 
 func TestCallsResource_defaultNameIsEmpty(t *testing.T) {
+	needsCLI(t)
 	forEachKind(t, func(t *testing.T, k testKind) {
 		em := testEmulator(t)
 		k.unitTest(t, em, []resource.TestStep{{
@@ -383,6 +386,7 @@ func reapplyAfterOutsideChange(t *testing.T, k testKind, change func(em *emulato
 // A rename outside Terraform is drift: the plan renames the object back in
 // place, keeping its uid and secret.
 func TestCallsResource_renamedOutsideTerraformIsDriftAndRepaired(t *testing.T) {
+	needsCLI(t)
 	forEachKind(t, func(t *testing.T, k testKind) {
 		rename := func(em *emulator.Running, uid string) error {
 			return k.rename(em, testAccountID, uid, "changed-by-hand")
@@ -394,6 +398,7 @@ func TestCallsResource_renamedOutsideTerraformIsDriftAndRepaired(t *testing.T) {
 
 // An object deleted outside Terraform is created again, with a new uid and secret.
 func TestCallsResource_deletedOutsideTerraformIsRecreated(t *testing.T) {
+	needsCLI(t)
 	forEachKind(t, func(t *testing.T, k testKind) {
 		remove := func(em *emulator.Running, uid string) error { return k.delete(em, testAccountID, uid) }
 		reapplyAfterOutsideChange(t, k, remove, plancheck.ResourceActionCreate, compare.ValuesDiffer())
@@ -404,6 +409,7 @@ func TestCallsResource_deletedOutsideTerraformIsRecreated(t *testing.T) {
 // finishes, its DELETE met the API's 404, and CheckDestroy (which asks the
 // API) passes.
 func TestCallsResource_destroyWhenAlreadyGoneSucceeds(t *testing.T) {
+	needsCLI(t)
 	forEachKind(t, func(t *testing.T, k testKind) {
 		em := testEmulator(t)
 		var uid string
@@ -437,6 +443,7 @@ func TestCallsResource_destroyWhenAlreadyGoneSucceeds(t *testing.T) {
 }
 
 func TestCallsResource_accountChangeReplacesObject(t *testing.T) {
+	needsCLI(t)
 	forEachKind(t, func(t *testing.T, k testKind) {
 		em := testEmulator(t)
 		k.unitTest(t, em, []resource.TestStep{
@@ -459,6 +466,7 @@ func TestCallsResource_accountChangeReplacesObject(t *testing.T) {
 }
 
 func TestCallsResource_importExistingThenEmptyPlan(t *testing.T) {
+	needsCLI(t)
 	forEachKind(t, func(t *testing.T, k testKind) {
 		em := testEmulator(t)
 		existing := mustCreate(t, k, em, testAccountID, "made-elsewhere")
@@ -508,7 +516,7 @@ func TestCallsTURNKey_importOfAnAppIDFindsNothing(t *testing.T) {
 	t.Parallel()
 	em := testEmulator(t)
 	app := mustCreate(t, appTestKind, em, testAccountID, "an-app")
-	resource.UnitTest(t, resource.TestCase{
+	cliTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories(),
 		Steps: []resource.TestStep{{
 			Config:        turnKeyTestKind.config(em, testAccountID, "an-app"),
@@ -527,7 +535,7 @@ func expectRefusedBeforeAnyRequest(t *testing.T, em *emulator.Running, inputs []
 	t.Helper()
 	for _, input := range inputs {
 		t.Run(fmt.Sprintf("%q", input), func(t *testing.T) {
-			resource.UnitTest(t, resource.TestCase{
+			cliTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testProviderFactories(),
 				Steps:                    []resource.TestStep{step(input)},
 			})

@@ -3,6 +3,7 @@ package provider
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -52,6 +53,12 @@ func providerBinaryDir(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		// A CLI test that forgot needsCLI fails rather than runs (or, with
+		// no path at all, downloads a CLI).
+		_ = os.Setenv("TF_ACC_TERRAFORM_PATH", "/nonexistent/-short-runs-no-CLI")
+	}
 	code := m.Run()
 	if builtProvider.dir != "" {
 		_ = os.RemoveAll(builtProvider.dir)
@@ -70,6 +77,7 @@ type cli struct {
 
 func newCLI(t *testing.T, em *emulator.Running, extraEnv ...string) *cli {
 	t.Helper()
+	needsCLI(t)
 	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if bin == "" {
 		t.Fatal("TF_ACC_TERRAFORM_PATH is not set; run the tests with make test")

@@ -171,6 +171,7 @@ moved {
 // uses; OpenTofu users may have either host in state (theirs when OpenTofu
 // wrote it), so on OpenTofu both are moved.
 func TestCLIMove_fromOfficialProviderKeepsSecrets(t *testing.T) {
+	needsCLI(t)
 	hosts := []string{"registry.terraform.io"}
 	if host := os.Getenv("TF_ACC_PROVIDER_HOST"); host != "" && host != hosts[0] {
 		hosts = append(hosts, host)

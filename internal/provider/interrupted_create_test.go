@@ -87,6 +87,7 @@ func waitForHeldAnswers(t *testing.T, em *emulator.Running, n int, run *started)
 // and waits; every create already sent is seen through and lands in state
 // with its secret, exactly one object each, and the next plan is empty.
 func TestInterruptedApply_keepsEveryCreateInFlight(t *testing.T) {
+	needsCLI(t)
 	for _, tc := range []struct {
 		name       string
 		apps, keys int

@@ -49,6 +49,7 @@ data "cloudflare_calls_apps" "probe" {
 // the base URL itself; "EMULATOR" in a case stands for the emulator's URL and
 // "EMULATOR_PORT" for its port.
 func TestProvider_badConfigurationIsRefusedBeforeAnyRequest(t *testing.T) {
+	needsCLI(t)
 	cases := []struct {
 		name     string
 		provider string
@@ -211,7 +212,7 @@ func TestProvider_badConfigurationIsRefusedBeforeAnyRequest(t *testing.T) {
 			if strings.Contains(tc.provider, "terraform_data") {
 				config += "resource \"terraform_data\" \"later\" {\n  input = \"x\"\n}\n"
 			}
-			resource.UnitTest(t, resource.TestCase{
+			cliTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testProviderFactories(),
 				Steps: []resource.TestStep{{
 					Config:      config,
@@ -231,7 +232,7 @@ func TestProvider_badConfigurationIsRefusedBeforeAnyRequest(t *testing.T) {
 // creates must be in em.
 func applyWithProviderFromEnvironment(t *testing.T, em *emulator.Running) {
 	t.Helper()
-	resource.UnitTest(t, resource.TestCase{
+	cliTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories(),
 		CheckDestroy:             checkAppsDestroyed(t, em),
 		Steps: []resource.TestStep{{
@@ -256,7 +257,7 @@ func TestProvider_legacyKeyAndEmail(t *testing.T) {
 	}
 	t.Cleanup(em.Close)
 	clearCloudflareEnv(t)
-	resource.UnitTest(t, resource.TestCase{
+	cliTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories(),
 		Steps: []resource.TestStep{{
 			Config: fmt.Sprintf(`
@@ -284,7 +285,7 @@ func TestProvider_providerBlockCredentialsWinOverEnvironment(t *testing.T) {
 	clearCloudflareEnv(t)
 	t.Setenv(EnvAPIKey, "stray-key")
 	t.Setenv(EnvEmail, "stray@example.com")
-	resource.UnitTest(t, resource.TestCase{
+	cliTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories(),
 		Steps: []resource.TestStep{{
 			Config:            appConfig(em, testAccountID, "x"),

@@ -116,6 +116,7 @@ func TestRateLimit_100AppsUnderTheLimitWithoutA429(t *testing.T) {
 // of the process until the block ends, also when each of the 20 apps is read
 // with a GET of its own (ten at a time).
 func TestRateLimit_planDuringABlockWaitsItOut(t *testing.T) {
+	needsCLI(t)
 	for _, tc := range []struct {
 		name, refreshWithList string
 		want                  map[string]int64

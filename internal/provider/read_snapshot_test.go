@@ -442,7 +442,7 @@ func TestRefreshWithList_environmentVariable(t *testing.T) {
 	// The provider block wins: the same objects, with the setting on, are listed.
 	steps[2].Config = fleetConfig(em.URL, "true", f)
 	steps[2].ConfigPlanChecks.PreApply = []plancheck.PlanCheck{plancheck.ExpectEmptyPlan(), expectRequests(em, map[string]int64{listApps: 1, listTURNKeys: 1})}
-	resource.UnitTest(t, resource.TestCase{
+	cliTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories(),
 		CheckDestroy:             checkFleetDestroyed(t, em),
 		Steps:                    steps,
@@ -487,7 +487,7 @@ func TestRefreshWithList_failedListFallsBackToOneGETPerObject(t *testing.T) {
 func TestRefreshWithList_invalidEnvironmentValueIsRefused(t *testing.T) {
 	em := bulkEmulator(t)
 	t.Setenv(EnvRefreshWithList, "sometimes")
-	resource.UnitTest(t, resource.TestCase{
+	cliTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories(),
 		Steps: []resource.TestStep{{
 			Config:      fleetConfig(em.URL, "", fleet{name: "bulk", account: testAccountID, apps: 1}),

@@ -72,6 +72,7 @@ func getRequests(em *emulator.Running) int64 {
 // secret the API issued in state, or fails with a message that says what
 // happened, and never leaves a duplicate behind.
 func TestResilience_createUnderFaults(t *testing.T) {
+	needsCLI(t)
 	cases := []struct {
 		name      string
 		fault     emulator.Fault
@@ -411,6 +412,7 @@ func TestResilience_refreshRenameDestroyRetryThroughFaults(t *testing.T) {
 // Retries are bounded by max_retries and by retry_timeout_seconds, and the
 // error says so.
 func TestResilience_retriesAreBounded(t *testing.T) {
+	needsCLI(t)
 	cases := []struct {
 		name     string
 		settings string
@@ -557,6 +559,7 @@ func appKeptThrough(t *testing.T, em *emulator.Running, cfg string, uid *string,
 // the list-backed refresh (the app missing from the list, its GET answered
 // so) and with one GET per object.
 func TestRefresh_404ThatIsNotTheAPIsNotFoundKeepsState(t *testing.T) {
+	needsCLI(t)
 	answers := map[string]struct {
 		status      int
 		contentType string

@@ -107,10 +107,29 @@ func importID(resourceName string) func(*terraform.State) (string, error) {
 	}
 }
 
-// parallelUnitTest runs a test case on the real Terraform CLI without TF_ACC
-// (every test here talks to an in-process emulator), in parallel with others.
+// needsCLI marks a test that drives the real Terraform (or OpenTofu) CLI:
+// -short skips it, so that `make test-fast` (go test -short ./...) runs
+// every test that needs no CLI. Every test that runs the CLI goes through
+// it, by cliTest, parallelUnitTest or newCLI.
+func needsCLI(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("drives the real CLI; -short runs only the tests that need none")
+	}
+}
+
+// cliTest runs a test case on the real Terraform CLI without TF_ACC (every
+// test here talks to an in-process emulator).
+func cliTest(t *testing.T, c resource.TestCase) {
+	t.Helper()
+	needsCLI(t)
+	resource.UnitTest(t, c)
+}
+
+// parallelUnitTest is cliTest in parallel with other tests.
 func parallelUnitTest(t *testing.T, c resource.TestCase) {
 	t.Helper()
+	needsCLI(t)
 	t.Parallel()
 	resource.UnitTest(t, c)
 }
