@@ -122,22 +122,3 @@ resource %[1]q "imported" {
 		}
 	})
 }
-
-// A list resource (terraform query) with a malformed account id is refused
-// before any request, even when the client skips ValidateListResourceConfig
-// and calls ListResource directly.
-func TestBeforeAnyRequest_listWithMalformedAccountID(t *testing.T) {
-	em := testEmulator(t)
-	p := newProtocolProvider(t, em)
-	for _, k := range testKinds {
-		for _, account := range badAccountIDs {
-			results := p.list(k.resourceType, account, true, 10)
-			if len(results) != 1 || !strings.Contains(errorDiags(results[0].Diagnostics), "32 lowercase hexadecimal") {
-				t.Errorf("%s with account_id %q: %d results, want one error giving the id format", k.resourceType, account, len(results))
-			}
-		}
-	}
-	if n := em.TotalRequests(); n != 0 {
-		t.Errorf("malformed account ids sent %d requests to the API (%v), want 0", n, em.Counters())
-	}
-}

@@ -300,7 +300,7 @@ func TestCallsResource_lifecycleKeepsSecretAndIDs(t *testing.T) {
 // the creation time as they are in state, not "(known after apply)": a user
 // reviewing the plan must see that the secret survives the rename, and
 // anything that refers to the secret must not be planned for change.
-func TestRename_planKeepsSecretAndIDsKnown(t *testing.T) {
+func TestCallsResource_renamePlanKeepsSecretAndIDsKnown(t *testing.T) {
 	needsCLI(t)
 	forEachKind(t, func(t *testing.T, k testKind) {
 		em := testEmulator(t)
@@ -512,7 +512,7 @@ func TestCallsResource_importExistingThenEmptyPlan(t *testing.T) {
 }
 
 // An app's id is not a TURN key's: importing one as the other finds nothing.
-func TestCallsTURNKey_importOfAnAppIDFindsNothing(t *testing.T) {
+func TestCallsResource_turnKeyImportOfAnAppIDFindsNothing(t *testing.T) {
 	t.Parallel()
 	em := testEmulator(t)
 	app := mustCreate(t, appTestKind, em, testAccountID, "an-app")

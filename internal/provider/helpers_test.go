@@ -133,3 +133,48 @@ func parallelUnitTest(t *testing.T, c resource.TestCase) {
 	t.Parallel()
 	resource.UnitTest(t, c)
 }
+
+const (
+	appsRoute     = "/accounts/{account_id}/calls/apps"
+	appRoute      = "/accounts/{account_id}/calls/apps/{app_id}"
+	turnKeysRoute = "/accounts/{account_id}/calls/turn_keys"
+)
+
+func inject(t *testing.T, em *emulator.Running, f emulator.Fault) {
+	t.Helper()
+	if err := em.InjectFault(f); err != nil {
+		t.Fatalf("injecting %v: %v", f, err)
+	}
+}
+
+// requestsTo reads the emulator's counter for one method and route.
+func requestsTo(em *emulator.Running, method, route string) int64 {
+	return em.Counters()[method+" "+route]
+}
+
+func getRequests(em *emulator.Running) int64 {
+	var n int64
+	for key, v := range em.Counters() {
+		if strings.HasPrefix(key, "GET ") {
+			n += v
+		}
+	}
+	return n
+}
+
+// The emulator's counters, keyed by method and route.
+const (
+	listAppsRoute     = "/accounts/{account_id}/calls/apps"
+	listTURNKeysRoute = "/accounts/{account_id}/calls/turn_keys"
+	listApps          = "GET " + listAppsRoute
+	getApp            = "GET /accounts/{account_id}/calls/apps/{app_id}"
+	listTURNKeys      = "GET " + listTURNKeysRoute
+	getTURNKey        = "GET /accounts/{account_id}/calls/turn_keys/{key_id}"
+)
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
