@@ -6,6 +6,9 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator"
 )
 
 // No data source can show a secret: none has an attribute for one, none has a
@@ -54,4 +57,35 @@ func TestDataSources_schemasHaveNoSecret(t *testing.T) {
 			}
 		}
 	}
+}
+
+// A malformed account or object id in a data source is refused when the
+// configuration is validated, naming the attribute and what an id looks
+// like, before any request.
+func TestDataSources_malformedIDsAreRefusedByValidation(t *testing.T) {
+	forEachKindOverProtocol(t, func(t *testing.T, k testKind, em *emulator.Running, p *protocolProvider) {
+		const id = "0123456789abcdef0123456789abcdef"
+		config := func(account, object string) map[string]tftypes.Value {
+			return map[string]tftypes.Value{"account_id": tfString(account), k.idAttr: tfString(object)}
+		}
+		for name, c := range map[string]struct{ account, id, attr string }{
+			"uppercase id":    {testAccountID, strings.ToUpper(id), k.idAttr},
+			"short id":        {testAccountID, "0123", k.idAttr},
+			"empty id":        {testAccountID, "", k.idAttr},
+			"id with a slash": {testAccountID, id[:16] + "/" + id[:15], k.idAttr},
+			"short account":   {"0123", id, "account_id"},
+			"account with /":  {testAccountID + "/x", id, "account_id"},
+		} {
+			msg := p.validateDataSource(k.resourceType, config(c.account, c.id))
+			if !strings.Contains(msg, c.attr) || !strings.Contains(msg, "32 lowercase hexadecimal") {
+				t.Errorf("%s: validation said %q, want %s and what an id looks like", name, msg, c.attr)
+			}
+		}
+		if msg := p.validateDataSource(k.resourceType, config(testAccountID, id)); msg != "" {
+			t.Errorf("well-formed ids: %s", msg)
+		}
+		if n := em.TotalRequests(); n != 0 {
+			t.Errorf("validation sent %d requests", n)
+		}
+	})
 }

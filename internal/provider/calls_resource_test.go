@@ -3,7 +3,10 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
+	"net/http"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -581,5 +584,140 @@ func TestCallsResource_invalidAccountIDFailsBeforeAnyRequest(t *testing.T) {
 				ExpectError: regexp.MustCompile(`(?s)account_id.*32 lowercase\s+hexadecimal`),
 			}
 		})
+	})
+}
+
+// The tests below speak protocol 6 to the provider in-process, as the CLI
+// would, so they run in the fast tier (make test-fast) too.
+
+// A rename plans an update that keeps the uid, id, created and the secret
+// exactly as they are in state (known, not "known after apply"), and the
+// update keeps them.
+func TestCallsResource_renamePlannedOverProtocolKeepsSecretAndIDs(t *testing.T) {
+	forEachKindOverProtocol(t, func(t *testing.T, k testKind, em *emulator.Running, p *protocolProvider) {
+		typ := p.resourceType(k.resourceType)
+		created := p.create(k, testAccountID, "before")
+		requireNoErrors(t, "ApplyResourceChange (create)", nil, created.Diagnostics)
+		prior := p.decode(typ, created.NewState)
+
+		config := objectConfig(testAccountID, "after")
+		planned := p.plan(k.resourceType, stringValues(prior), config)
+		requireNoErrors(t, "PlanResourceChange", nil, planned.Diagnostics)
+		if len(planned.RequiresReplace) != 0 {
+			t.Errorf("a rename plans a replacement (%v), want an update", planned.RequiresReplace)
+		}
+		known, unknown := p.decodePlanned(typ, planned.PlannedState)
+		for _, attr := range []string{"id", "uid", "created", k.secretAttr} {
+			if unknown[attr] || known[attr] != prior[attr] || prior[attr] == "" {
+				t.Errorf("the rename plans %s as %q (unknown: %v), want it kept as %q", attr, known[attr], unknown[attr], prior[attr])
+			}
+		}
+		if known["name"] != "after" {
+			t.Errorf("the rename plans name %q", known["name"])
+		}
+
+		updated := p.apply(k.resourceType, created.NewState, planned.PlannedState, config, created.NewIdentity)
+		requireNoErrors(t, "ApplyResourceChange (update)", nil, updated.Diagnostics)
+		after := p.decode(typ, updated.NewState)
+		for _, attr := range []string{"id", "uid", "created", k.secretAttr} {
+			if after[attr] != prior[attr] {
+				t.Errorf("after the rename %s is %q, want %q", attr, after[attr], prior[attr])
+			}
+		}
+		if o := k.objects(em, testAccountID); len(o) != 1 || o[0].UID != prior["uid"] || o[0].Name != "after" {
+			t.Errorf("the emulator holds %+v after the rename", o)
+		}
+	})
+}
+
+// A refresh after a rename made outside Terraform takes the name and the
+// modified time from the API, and keeps created and the secret, which the
+// API never returns again.
+func TestCallsResource_refreshOverProtocolTakesTheAPIsChanges(t *testing.T) {
+	forEachKindOverProtocol(t, func(t *testing.T, k testKind, em *emulator.Running, p *protocolProvider) {
+		typ := p.resourceType(k.resourceType)
+		created := p.create(k, testAccountID, "mine")
+		requireNoErrors(t, "ApplyResourceChange (create)", nil, created.Diagnostics)
+		prior := p.decode(typ, created.NewState)
+		time.Sleep(10 * time.Millisecond) // so that the rename's modified differs from created
+		must(t, k.rename(em, testAccountID, prior["uid"], "renamed-outside"))
+		o := k.objects(em, testAccountID)[0]
+		if !o.Modified.After(o.Created) {
+			t.Fatalf("the emulator stamped the rename %v, not after the create %v", o.Modified, o.Created)
+		}
+
+		read := p.read(k.resourceType, created.NewState)
+		requireNoErrors(t, "ReadResource", nil, read.Diagnostics)
+		got := p.decode(typ, read.NewState)
+		want := maps.Clone(prior)
+		want["name"], want["modified"] = "renamed-outside", wireTime(o.Modified)
+		if err := equalMaps(got, want); err != nil {
+			t.Errorf("the refresh after an outside rename: %v", err)
+		}
+	})
+}
+
+// Deleting an object that is already gone succeeds: the user wanted it gone.
+func TestCallsResource_deleteOverProtocolOfAGoneObjectSucceeds(t *testing.T) {
+	forEachKindOverProtocol(t, func(t *testing.T, k testKind, em *emulator.Running, p *protocolProvider) {
+		created := p.create(k, testAccountID, "gone")
+		requireNoErrors(t, "ApplyResourceChange (create)", nil, created.Diagnostics)
+		uid := p.decode(p.resourceType(k.resourceType), created.NewState)["uid"]
+		must(t, k.delete(em, testAccountID, uid))
+
+		deleted := p.apply(k.resourceType, created.NewState, nil, objectConfig(testAccountID, "gone"), nil)
+		if msg := errorDiags(deleted.Diagnostics); msg != "" {
+			t.Errorf("deleting an object already gone: %s", msg)
+		}
+		if n := em.Statuses()[http.StatusNotFound]; n != 1 {
+			t.Errorf("the emulator answered %d requests with 404, want the one delete", n)
+		}
+	})
+}
+
+// A malformed account_id is refused when the configuration is validated,
+// saying what an id looks like, before any request.
+func TestCallsResource_malformedAccountIDOverProtocolIsRefused(t *testing.T) {
+	forEachKindOverProtocol(t, func(t *testing.T, k testKind, em *emulator.Running, p *protocolProvider) {
+		for _, account := range []string{"", "0123", strings.ToUpper(testAccountID), testAccountID + "/x", " " + testAccountID} {
+			msg := p.validateResource(k.resourceType, objectConfig(account, "x"))
+			if !strings.Contains(msg, "account_id") || !strings.Contains(msg, "32 lowercase hexadecimal") {
+				t.Errorf("account_id %q: validation said %q", account, msg)
+			}
+		}
+		if msg := p.validateResource(k.resourceType, objectConfig(testAccountID, "x")); msg != "" {
+			t.Errorf("a well-formed account_id: %s", msg)
+		}
+		if n := em.TotalRequests(); n != 0 {
+			t.Errorf("validation sent %d requests", n)
+		}
+	})
+}
+
+// terraform import with an id that is not <account_id>/<object id> is
+// refused with the expected format, before any request.
+func TestCallsResource_malformedImportIDOverProtocolIsRefused(t *testing.T) {
+	forEachKindOverProtocol(t, func(t *testing.T, k testKind, em *emulator.Running, p *protocolProvider) {
+		for _, id := range []string{
+			"not-an-id",
+			testAccountID,
+			testAccountID + "/",
+			"/" + testAccountID,
+			testAccountID + "/ABCDEF0123456789ABCDEF0123456789",
+			"ABCDEF0123456789ABCDEF0123456789/" + testAccountID,
+			testAccountID + "/0123456789abcdef0123456789abcdef/extra",
+		} {
+			resp := p.importID(k.resourceType, id)
+			msg := errorDiags(resp.Diagnostics)
+			if !strings.Contains(msg, "expected <account_id>/<"+k.idAttr+">") || !strings.Contains(msg, fmt.Sprintf("%q", id)) {
+				t.Errorf("import id %q: %q, want the expected format and the id", id, msg)
+			}
+			if len(resp.ImportedResources) != 0 && p.decode(p.resourceType(k.resourceType), resp.ImportedResources[0].State) != nil {
+				t.Errorf("import id %q imported %v", id, p.decode(p.resourceType(k.resourceType), resp.ImportedResources[0].State))
+			}
+		}
+		if n := em.TotalRequests(); n != 0 {
+			t.Errorf("malformed import ids sent %d requests", n)
+		}
 	})
 }

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
 	"github.com/calls-terraform/terraform-provider-cloudflare/internal/callsapi"
 	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator"
 )
@@ -219,5 +221,96 @@ func TestLostAnswer_sameNameCreatedDuringTheRequestIsNamedToo(t *testing.T) {
 	)
 	if n := requestsTo(em, "POST", appsRoute); n != 1 {
 		t.Errorf("%d creates reached the API, want 1 (never retried)", n)
+	}
+}
+
+// A create whose outcome is unknown (a server error, a reset, an answer that
+// is not JSON) is reported as maybe made, never as refused, and never
+// retried; only an answer that says the API refused it is "Unable to
+// create". Nothing is called safe to try again.
+func TestLostAnswer_unknownOutcomeIsNeverReportedAsRefused(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		fault emulator.Fault
+		want  []string
+	}{
+		"500":             {emulator.Fault{Kind: emulator.FaultStatus, Status: 500}, []string{"may have been created, but its answer was lost", "HTTP 500", "whether it exists is unknown"}},
+		"502":             {emulator.Fault{Kind: emulator.FaultStatus, Status: 502}, []string{"may have been created, but its answer was lost", "HTTP 502", "whether it exists is unknown"}},
+		"503":             {emulator.Fault{Kind: emulator.FaultStatus, Status: 503}, []string{"may have been created, but its answer was lost", "HTTP 503"}},
+		"504":             {emulator.Fault{Kind: emulator.FaultStatus, Status: 504}, []string{"may have been created, but its answer was lost", "HTTP 504"}},
+		"a reset":         {emulator.Fault{Kind: emulator.FaultReset}, []string{"may have been created, but its answer was lost", "No answer came from the Cloudflare API"}},
+		"malformed JSON":  {emulator.Fault{Kind: emulator.FaultMalformedJSON}, []string{"may have been created, but its answer was lost", "not valid JSON"}},
+		"success: false":  {emulator.Fault{Kind: emulator.FaultSuccessFalse, Code: 10001}, []string{"Unable to create Calls app", "success: false", "10001"}},
+		"lost after made": {emulator.Fault{Kind: emulator.FaultDropAfter}, []string{"may have been created, but its answer was lost", "terraform import '<address>' " + testAccountID + "/", "secret is lost"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			em := testEmulator(t)
+			tc.fault.Method, tc.fault.Route, tc.fault.Count = "POST", appsRoute, 1
+			inject(t, em, tc.fault)
+			msg := createLost(t, newProtocolProvider(t, em), "faulty")
+			checkSays(t, strings.Join(strings.Fields(msg), " "), tc.want...)
+			refused := tc.fault.Kind == emulator.FaultSuccessFalse
+			if strings.Contains(msg, "Unable to create") != refused {
+				t.Errorf("refused %v, but the error is:\n%s", refused, msg)
+			}
+			for _, never := range []string{"safe to", "try again"} {
+				if !refused && strings.Contains(msg, never) {
+					t.Errorf("the error says %q although the create may have been carried out:\n%s", never, msg)
+				}
+			}
+			if n := requestsTo(em, "POST", appsRoute); n != 1 {
+				t.Errorf("%d creates reached the API, want 1 (never retried)", n)
+			}
+		})
+	}
+}
+
+// A create whose answer is lost and whose search fails too: the error says
+// whether it exists is unknown, why the search failed, and how to look and
+// import later (with <uid>, since none was found); the search was tried
+// twice; nothing is called safe.
+func TestLostAnswer_failedSearchSaysUnknown(t *testing.T) {
+	t.Parallel()
+	em := testEmulator(t)
+	inject(t, em, emulator.Fault{Kind: emulator.FaultDropAfter, Method: "POST", Route: appsRoute, Count: 1})
+	inject(t, em, emulator.Fault{Kind: emulator.FaultSuccessFalse, Method: "GET", Route: appsRoute, Code: 10001})
+	msg := createLost(t, newProtocolProvider(t, em), "media")
+	listCmd := `curl -sS -H "Authorization: Bearer $CLOUDFLARE_API_TOKEN" '` + em.URL + "/accounts/" + testAccountID + "/calls/apps'"
+	checkSays(t, msg, "may have been created, but its answer was lost", "account "+testAccountID, `"media"`,
+		"Looking for it in the account failed too, so whether it exists is unknown", "success: false", listCmd,
+		"terraform import '<address>' "+testAccountID+"/<uid>")
+	for _, never := range []string{"safe to", "try again", "No Calls app named"} {
+		if strings.Contains(msg, never) {
+			t.Errorf("the error says %q although the search failed:\n%s", never, msg)
+		}
+	}
+	if n := requestsTo(em, "GET", appsRoute); n != 2 {
+		t.Errorf("the provider looked %d times, want twice (a second look after a pause)", n)
+	}
+}
+
+// A create slower than its time budget: the provider gives up waiting, its
+// first look finds nothing yet, and the second look, after a pause, finds
+// the app the API made meanwhile and names it with its import command.
+func TestLostAnswer_secondLookFindsALateObject(t *testing.T) {
+	t.Parallel()
+	em := testEmulator(t)
+	// The app appears 2.5 s after the request, after the 1 s budget ran out.
+	inject(t, em, emulator.Fault{Kind: emulator.FaultDelay, Method: "POST", Route: appsRoute, Count: 1, Delay: 2500 * time.Millisecond})
+	p := newProtocolProvider(t, nil)
+	p.mustConfigure(em.URL, map[string]tftypes.Value{"retry_timeout_seconds": tftypes.NewValue(tftypes.Number, 1)})
+	msg := createLost(t, p, "late")
+	apps := em.Apps(testAccountID)
+	if len(apps) != 1 {
+		t.Fatalf("the emulator holds %d apps, want 1; diagnostics: %s", len(apps), msg)
+	}
+	checkSays(t, msg, "may have been created, but its answer was lost", "holds 1 Calls app named \"late\"",
+		"uid "+apps[0].UID, "terraform import '<address>' "+testAccountID+"/"+apps[0].UID, "secret is lost")
+	if n := requestsTo(em, "GET", appsRoute); n != 2 {
+		t.Errorf("the provider looked %d times, want twice", n)
+	}
+	if n := requestsTo(em, "POST", appsRoute); n != 1 {
+		t.Errorf("%d creates, want 1 (never retried)", n)
 	}
 }

@@ -363,3 +363,114 @@ func allSecrets(em *emulator.Running, accounts ...string) []string {
 	}
 	return secrets
 }
+
+// validateAndConfigure sends what a CLI sends before it plans: the provider
+// block to ValidateProviderConfig and, when that finds no error, to
+// ConfigureProvider. It returns the error diagnostics of the first that
+// fails, "" when both pass.
+func (p *protocolProvider) validateAndConfigure(block map[string]tftypes.Value) string {
+	p.t.Helper()
+	resp, err := p.server.ValidateProviderConfig(context.Background(), &tfprotov6.ValidateProviderConfigRequest{
+		Config: p.encode(p.schemas.Provider.ValueType(), block),
+	})
+	if err != nil {
+		p.t.Fatalf("ValidateProviderConfig: %v", err)
+	}
+	if msg := errorDiags(resp.Diagnostics); msg != "" {
+		return msg
+	}
+	return p.configure(block)
+}
+
+// validateResource sends ValidateResourceConfig of a typeName block and
+// returns its error diagnostics.
+func (p *protocolProvider) validateResource(typeName string, config map[string]tftypes.Value) string {
+	p.t.Helper()
+	resp, err := p.server.ValidateResourceConfig(context.Background(), &tfprotov6.ValidateResourceConfigRequest{
+		TypeName: typeName, Config: p.encode(p.resourceType(typeName), config),
+	})
+	if err != nil {
+		p.t.Fatalf("ValidateResourceConfig of %s: %v", typeName, err)
+	}
+	return errorDiags(resp.Diagnostics)
+}
+
+// validateDataSource sends ValidateDataResourceConfig of a typeName block
+// and returns its error diagnostics.
+func (p *protocolProvider) validateDataSource(typeName string, config map[string]tftypes.Value) string {
+	p.t.Helper()
+	resp, err := p.server.ValidateDataResourceConfig(context.Background(), &tfprotov6.ValidateDataResourceConfigRequest{
+		TypeName: typeName, Config: p.encode(valueType(p.t, p.schemas.DataSourceSchemas, "data source", typeName), config),
+	})
+	if err != nil {
+		p.t.Fatalf("ValidateDataResourceConfig of %s: %v", typeName, err)
+	}
+	return errorDiags(resp.Diagnostics)
+}
+
+// plan sends PlanResourceChange of a typeName object from prior to the
+// configuration config (proposed as Terraform proposes it: config over
+// prior, computed values carried from prior).
+func (p *protocolProvider) plan(typeName string, prior map[string]tftypes.Value, config map[string]tftypes.Value) *tfprotov6.PlanResourceChangeResponse {
+	p.t.Helper()
+	typ := p.resourceType(typeName)
+	proposed := maps.Clone(prior)
+	maps.Copy(proposed, config)
+	resp, err := p.server.PlanResourceChange(context.Background(), &tfprotov6.PlanResourceChangeRequest{
+		TypeName: typeName, PriorState: p.encode(typ, prior), ProposedNewState: p.encode(typ, proposed), Config: p.encode(typ, config),
+	})
+	if err != nil {
+		p.t.Fatalf("PlanResourceChange of %s: %v", typeName, err)
+	}
+	return resp
+}
+
+// importID sends ImportResourceState of a typeName object by the id a user
+// writes after terraform import.
+func (p *protocolProvider) importID(typeName, id string) *tfprotov6.ImportResourceStateResponse {
+	p.t.Helper()
+	resp, err := p.server.ImportResourceState(context.Background(), &tfprotov6.ImportResourceStateRequest{TypeName: typeName, ID: id})
+	if err != nil {
+		p.t.Fatalf("ImportResourceState of %s: %v", typeName, err)
+	}
+	return resp
+}
+
+// decodePlanned is decode for a planned object, which may hold unknown
+// values: it returns the known string attributes and the names of the
+// unknown ones.
+func (p *protocolProvider) decodePlanned(typ tftypes.Type, dv *tfprotov6.DynamicValue) (known map[string]string, unknown map[string]bool) {
+	p.t.Helper()
+	v, err := dv.Unmarshal(typ)
+	if err != nil {
+		p.t.Fatalf("decoding: %v", err)
+	}
+	var attrs map[string]tftypes.Value
+	if err := v.As(&attrs); err != nil {
+		p.t.Fatalf("decoding %s: %v", v, err)
+	}
+	known, unknown = map[string]string{}, map[string]bool{}
+	for name, av := range attrs {
+		switch {
+		case !av.IsKnown():
+			unknown[name] = true
+		case av.IsNull() || !av.Type().Is(tftypes.String):
+		default:
+			var s string
+			if err := av.As(&s); err != nil {
+				p.t.Fatalf("decoding %s: %v", name, err)
+			}
+			known[name] = s
+		}
+	}
+	return known, unknown
+}
+
+// stringValues is a decoded object's attributes as values to encode again.
+func stringValues(attrs map[string]string) map[string]tftypes.Value {
+	out := make(map[string]tftypes.Value, len(attrs))
+	for name, v := range attrs {
+		out[name] = tfString(v)
+	}
+	return out
+}

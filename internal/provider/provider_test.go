@@ -440,3 +440,66 @@ func TestProvider_checkBaseURL(t *testing.T) {
 		}
 	}
 }
+
+// The bad configurations of TestProvider_badConfigurationIsRefusedBeforeAnyRequest,
+// sent over the protocol as the CLI sends them (validation, then Configure),
+// so that the fast tier checks every refusal and its words too.
+func TestProvider_badConfigurationOverProtocolIsRefused(t *testing.T) {
+	str, num := tfString, func(n int) tftypes.Value { return tftypes.NewValue(tftypes.Number, n) }
+	unknown := tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
+	cases := []struct {
+		name  string
+		block map[string]tftypes.Value
+		env   map[string]string
+		want  []string
+	}{
+		{"no credentials anywhere", nil, nil, []string{"Missing Cloudflare API token", "CLOUDFLARE_API_TOKEN"}},
+		{"token and key in the provider block", map[string]tftypes.Value{"api_token": str("t"), "api_key": str("k"), "email": str("a@example.com")}, nil,
+			[]string{"Invalid Attribute Combination", "api_key"}},
+		{"token and key in the environment", nil, map[string]string{EnvAPIToken: "t", EnvAPIKey: "k", EnvEmail: "a@example.com"},
+			[]string{"Conflicting Cloudflare credentials"}},
+		{"key without email in the provider block", map[string]tftypes.Value{"api_key": str("k")}, nil, []string{"Invalid Attribute Combination", "email"}},
+		{"key without email in the environment", nil, map[string]string{EnvAPIKey: "k"}, []string{"Missing Cloudflare account email", "CLOUDFLARE_EMAIL"}},
+		{"email without key in the environment", nil, map[string]string{EnvEmail: "a@example.com"}, []string{"Missing Cloudflare API key", "CLOUDFLARE_API_KEY"}},
+		{"email alone in the provider block, a token in the environment", map[string]tftypes.Value{"email": str("a@example.com")},
+			map[string]string{EnvAPIToken: testToken}, []string{"Invalid Attribute Combination", "api_key"}},
+		{"empty token", map[string]tftypes.Value{"api_token": str("")}, nil, []string{"api_token", "length must be at least 1"}},
+		{"empty email", map[string]tftypes.Value{"api_key": str("k"), "email": str("")}, nil, []string{"email", "length must be at least 1"}},
+		{"negative max_retries", map[string]tftypes.Value{"api_token": str("t"), "max_retries": num(-1)}, nil, []string{"max_retries", "between 0 and 20"}},
+		{"too many max_retries", map[string]tftypes.Value{"api_token": str("t"), "max_retries": num(21)}, nil, []string{"max_retries", "between 0 and 20"}},
+		{"zero retry_timeout_seconds", map[string]tftypes.Value{"api_token": str("t"), "retry_timeout_seconds": num(0)}, nil,
+			[]string{"retry_timeout_seconds", "between 1 and 3600"}},
+		{"plain http to a remote host", map[string]tftypes.Value{"api_token": str("t"), "base_url": str("http://api.example.com/client/v4")}, nil,
+			[]string{"Invalid Cloudflare API base URL", "clear text"}},
+		{"plain http to a remote host from the environment", nil, map[string]string{EnvAPIToken: "t", EnvBaseURL: "http://10.0.0.1/client/v4"},
+			[]string{"Invalid Cloudflare API base URL", "clear text"}},
+		{"relative base_url", map[string]tftypes.Value{"api_token": str("t"), "base_url": str("/client/v4")}, nil,
+			[]string{"Invalid Cloudflare API base URL", "not an absolute"}},
+		{"token only known after apply", map[string]tftypes.Value{"api_token": unknown}, nil, []string{"Unknown provider setting", "api_token"}},
+		{"base_url only known after apply", map[string]tftypes.Value{"api_token": str(testToken), "base_url": unknown}, nil,
+			[]string{"Unknown provider setting", "base_url"}},
+		{"refresh_with_list from the environment is not a boolean", nil, map[string]string{EnvAPIToken: testToken, EnvRefreshWithList: "sometimes"},
+			[]string{"Invalid CLOUDFLARE_CALLS_REFRESH_WITH_LIST", "must be true or false"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			em := testEmulator(t)
+			clearCloudflareEnv(t)
+			t.Setenv(EnvBaseURL, em.URL)
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			p := newProtocolProvider(t, nil)
+			msg := p.validateAndConfigure(tc.block)
+			flat := strings.Join(strings.Fields(msg), " ")
+			for _, want := range tc.want {
+				if !strings.Contains(flat, want) {
+					t.Errorf("the provider said %q, want it to say %q", msg, want)
+				}
+			}
+			if n := em.TotalRequests(); n != 0 {
+				t.Errorf("the bad configuration sent %d requests to the API, want 0", n)
+			}
+		})
+	}
+}

@@ -410,3 +410,42 @@ func TestResilience_malformedUIDInStateIsNotDeleted(t *testing.T) {
 		}
 	}
 }
+
+// The 404 of TestResilience_refresh404ThatIsNotTheAPIsNotFoundKeepsState
+// over the protocol, in the fast tier: a 404 page that is not an API answer
+// (a proxy, a web server behind a wrong base_url) fails the refresh and
+// keeps the app in state with its secret, with and without the list-backed
+// refresh (the app missing from the list, its GET answered so).
+func TestResilience_404PageOverProtocolKeepsState(t *testing.T) {
+	for _, withList := range []bool{true, false} {
+		t.Run(fmt.Sprintf("refresh_with_list %v", withList), func(t *testing.T) {
+			t.Parallel()
+			em := testEmulator(t)
+			app, err := em.CreateApp(testAccountID, "kept")
+			must(t, err)
+			var hidden atomic.Value
+			hidden.Store(app.UID)
+			list := hideFromList(em, &hidden)
+			front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/calls/apps/"+app.UID) {
+					http.Error(w, "404 page not found", http.StatusNotFound)
+					return
+				}
+				list.ServeHTTP(w, r)
+			}))
+			t.Cleanup(front.Close)
+			p := newProtocolProvider(t, nil)
+			p.mustConfigure(front.URL+emulator.APIPrefix, map[string]tftypes.Value{
+				"refresh_with_list": tftypes.NewValue(tftypes.Bool, withList), "max_retries": tftypes.NewValue(tftypes.Number, 0),
+			})
+			typ := p.resourceType(appTestKind.resourceType)
+			read := p.read(appTestKind.resourceType, p.encode(typ, objectState(appTestKind, testAccountID, emulatorApp(app))))
+			if msg := errorDiags(read.Diagnostics); !strings.Contains(msg, "Unable to read Calls app") || !strings.Contains(msg, "HTTP 404") {
+				t.Errorf("the refresh said %q, want it to fail with the 404", msg)
+			}
+			if got := p.decode(typ, read.NewState); got["uid"] != app.UID || got["secret"] != app.Secret {
+				t.Errorf("the refresh left state %v; want the app kept with its secret", got)
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -63,6 +64,10 @@ func TestShared_apiErrorDetailSaysWhatToDo(t *testing.T) {
 			name: "wrong token", base: em.URL, token: "wrong-token",
 			want: []string{"HTTP 403", "error 10000: Authentication error", "the token is wrong, expired or revoked, or it lacks the Calls write permission", "Check api_token (or CLOUDFLARE_API_TOKEN)"},
 		},
+		{
+			name: "nothing listening at base_url", base: closedBaseURL(t),
+			want: []string{"The Cloudflare API could not be reached", "Check base_url and the network, then try again."},
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -107,5 +112,30 @@ func TestShared_apiErrorDetailSaysWhatToDo(t *testing.T) {
 	_, err = c.List(context.Background(), callsapi.Apps, testAccountID)
 	if detail := apiErrorDetail(err); !strings.Contains(detail, "HTML page") || strings.Contains(detail, "base_url") {
 		t.Errorf("a 502 page from the edge:\n%s", detail)
+	}
+}
+
+// An import id is <account_id>/<object id>, two Cloudflare ids; anything
+// else is refused with the expected format and the id as given, quoted so
+// that a space shows.
+func TestShared_parseImportIDWantsTwoCloudflareIDs(t *testing.T) {
+	const uid = "8bc0f6811ff62b9a05e0e917c8ad3f04"
+	account, object, err := parseImportID(testAccountID+"/"+uid, "app_id")
+	if err != nil || account != testAccountID || object != uid {
+		t.Errorf("a well-formed id: %q, %q, %v", account, object, err)
+	}
+	for _, id := range []string{
+		"", "/", uid, testAccountID + "/", "/" + uid, testAccountID + "/" + uid + "/extra",
+		strings.ToUpper(testAccountID) + "/" + uid, testAccountID + "/" + strings.ToUpper(uid),
+		testAccountID + "/" + uid[:31], testAccountID[:31] + "/" + uid, testAccountID + "/ " + uid, testAccountID + "/" + uid + " ",
+	} {
+		account, object, err := parseImportID(id, "app_id")
+		if err == nil {
+			t.Errorf("%q parsed as account %q, app %q", id, account, object)
+			continue
+		}
+		if want := fmt.Sprintf("expected <account_id>/<app_id>, two ids of 32 lowercase hexadecimal characters joined by a slash, got %q", id); err.Error() != want {
+			t.Errorf("%q: %q, want %q", id, err, want)
+		}
 	}
 }
