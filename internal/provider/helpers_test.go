@@ -134,12 +134,22 @@ func parallelUnitTest(t *testing.T, c resource.TestCase) {
 	resource.UnitTest(t, c)
 }
 
+// The emulator's routes, as its faults and counters name them, and its
+// counters' keys: method and route.
 const (
 	appsRoute     = "/accounts/{account_id}/calls/apps"
 	appRoute      = "/accounts/{account_id}/calls/apps/{app_id}"
 	turnKeysRoute = "/accounts/{account_id}/calls/turn_keys"
+
+	listAppsRoute     = appsRoute
+	listTURNKeysRoute = turnKeysRoute
+	listApps          = "GET " + listAppsRoute
+	getApp            = "GET " + appRoute
+	listTURNKeys      = "GET " + listTURNKeysRoute
+	getTURNKey        = "GET /accounts/{account_id}/calls/turn_keys/{key_id}"
 )
 
+// inject adds the fault f to em, or fails the test.
 func inject(t *testing.T, em *emulator.Running, f emulator.Fault) {
 	t.Helper()
 	if err := em.InjectFault(f); err != nil {
@@ -152,6 +162,7 @@ func requestsTo(em *emulator.Running, method, route string) int64 {
 	return em.Counters()[method+" "+route]
 }
 
+// getRequests is how many GET requests em has answered.
 func getRequests(em *emulator.Running) int64 {
 	var n int64
 	for key, v := range em.Counters() {
@@ -161,16 +172,6 @@ func getRequests(em *emulator.Running) int64 {
 	}
 	return n
 }
-
-// The emulator's counters, keyed by method and route.
-const (
-	listAppsRoute     = "/accounts/{account_id}/calls/apps"
-	listTURNKeysRoute = "/accounts/{account_id}/calls/turn_keys"
-	listApps          = "GET " + listAppsRoute
-	getApp            = "GET /accounts/{account_id}/calls/apps/{app_id}"
-	listTURNKeys      = "GET " + listTURNKeysRoute
-	getTURNKey        = "GET /accounts/{account_id}/calls/turn_keys/{key_id}"
-)
 
 func must(t *testing.T, err error) {
 	t.Helper()
