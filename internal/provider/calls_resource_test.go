@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -634,27 +635,36 @@ func TestCallsResource_renamePlannedOverProtocolKeepsSecretAndIDs(t *testing.T) 
 // modified time from the API, and keeps created and the secret, which the
 // API never returns again.
 func TestCallsResource_refreshOverProtocolTakesTheAPIsChanges(t *testing.T) {
-	forEachKindOverProtocol(t, func(t *testing.T, k testKind, em *emulator.Running, p *protocolProvider) {
-		typ := p.resourceType(k.resourceType)
-		created := p.create(k, testAccountID, "mine")
-		requireNoErrors(t, "ApplyResourceChange (create)", nil, created.Diagnostics)
-		prior := p.decode(typ, created.NewState)
-		time.Sleep(10 * time.Millisecond) // so that the rename's modified differs from created
-		must(t, k.rename(em, testAccountID, prior["uid"], "renamed-outside"))
-		o := k.objects(em, testAccountID)[0]
-		if !o.Modified.After(o.Created) {
-			t.Fatalf("the emulator stamped the rename %v, not after the create %v", o.Modified, o.Created)
-		}
+	for _, k := range testKinds {
+		t.Run(k.resourceType, func(t *testing.T) {
+			t.Parallel()
+			// The emulator's clock is the test's: the rename comes an hour
+			// after the create.
+			var now atomic.Int64
+			now.Store(newYear2026.UnixNano())
+			em := startEmulator(t, emulator.Options{Tokens: []string{testToken}, Now: func() time.Time { return time.Unix(0, now.Load()).UTC() }})
+			p := newProtocolProvider(t, em)
+			typ := p.resourceType(k.resourceType)
+			created := p.create(k, testAccountID, "mine")
+			requireNoErrors(t, "ApplyResourceChange (create)", nil, created.Diagnostics)
+			prior := p.decode(typ, created.NewState)
+			now.Add(int64(time.Hour))
+			must(t, k.rename(em, testAccountID, prior["uid"], "renamed-outside"))
+			o := k.objects(em, testAccountID)[0]
 
-		read := p.read(k.resourceType, created.NewState)
-		requireNoErrors(t, "ReadResource", nil, read.Diagnostics)
-		got := p.decode(typ, read.NewState)
-		want := maps.Clone(prior)
-		want["name"], want["modified"] = "renamed-outside", wireTime(o.Modified)
-		if err := equalMaps(got, want); err != nil {
-			t.Errorf("the refresh after an outside rename: %v", err)
-		}
-	})
+			read := p.read(k.resourceType, created.NewState)
+			requireNoErrors(t, "ReadResource", nil, read.Diagnostics)
+			got := p.decode(typ, read.NewState)
+			want := maps.Clone(prior)
+			want["name"], want["modified"] = "renamed-outside", wireTime(newYear2026.Add(time.Hour))
+			if want["modified"] != wireTime(o.Modified) || want["created"] != wireTime(newYear2026) {
+				t.Fatalf("the emulator stamped the object created %v, modified %v, not by the test's clock", o.Created, o.Modified)
+			}
+			if err := equalMaps(got, want); err != nil {
+				t.Errorf("the refresh after an outside rename: %v", err)
+			}
+		})
+	}
 }
 
 // Deleting an object that is already gone succeeds: the user wanted it gone.
