@@ -14,11 +14,11 @@ import (
 // once, no escape codes, the rename as a diff of the .tf, and a plain summary
 // of the requests the emulator saw.
 func TestDemo_readsAsAWalkthrough(t *testing.T) {
-	if os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
-		t.Fatal("TF_ACC_TERRAFORM_PATH is not set; run the tests with make test")
-	}
 	if testing.Short() {
 		t.Skip("the demo builds the provider and runs the real CLI")
+	}
+	if os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
+		t.Fatal("TF_ACC_TERRAFORM_PATH is not set; run the tests with make test")
 	}
 	cmd := exec.Command("bash", "demo.sh")
 	cmd.Env = append(os.Environ(), "DEMO_DIR="+t.TempDir())

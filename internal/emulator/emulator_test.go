@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -1080,4 +1081,34 @@ func TestDirectMutation(t *testing.T) {
 	}
 	wantError(t, do(t, "GET", kindCases[0].item(e.URL, acctA, a.UID), "", bearer), 404, 10404, "App not found")
 	wantError(t, do(t, "GET", kindCases[1].item(e.URL, acctA, k.UID), "", bearer), 404, 10404, "TURN key not found")
+}
+
+func TestStatusesInAdminCounters(t *testing.T) {
+	e := startEmulator(t, defaultOptions())
+	coll := kindCases[0].coll(e.URL, acctA)
+	do(t, "GET", coll, "", bearer)
+	do(t, "GET", coll, "", nil)
+	do(t, "GET", coll, "", nil)
+	inject(t, e, Fault{Kind: FaultRateLimit, Count: 1})
+	do(t, "GET", coll, "", bearer)
+	want := map[int]int64{200: 1, 400: 2, 429: 1}
+	if got := e.Statuses(); !reflect.DeepEqual(got, want) {
+		t.Fatalf("Statuses() = %v", got)
+	}
+	got := e.Statuses()
+	got[200] = 99
+	if e.Statuses()[200] != 1 {
+		t.Fatal("Statuses() does not return a copy")
+	}
+	var doc struct {
+		Statuses map[int]int64 `json:"statuses"`
+	}
+	raw := do(t, "GET", strings.TrimSuffix(e.URL, APIPrefix)+AdminPrefix+"counters", "", nil).raw
+	if err := json.Unmarshal(raw, &doc); err != nil || !reflect.DeepEqual(doc.Statuses, want) {
+		t.Fatalf("admin counters %s: %v", raw, err)
+	}
+	e.ResetCounters()
+	if len(e.Statuses()) != 0 {
+		t.Fatal("ResetCounters kept statuses")
+	}
 }

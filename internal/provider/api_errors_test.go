@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -45,110 +44,9 @@ func words(phrase string) string {
 	return strings.Join(strings.Fields(regexp.QuoteMeta(phrase)), `\s+`)
 }
 
-// The advice that comes with each answer the real API gives to a request
-// that cannot succeed, for errors decoded from real answers (the emulator's,
-// or a web server's that is not the API).
-func TestAPIErrorDetail_saysWhatToDo(t *testing.T) {
-	em := testEmulator(t)
-	root := strings.TrimSuffix(em.URL, emulator.APIPrefix)
-	cases := []struct {
-		name  string
-		base  string
-		token string
-		call  func(c *callsapi.Client) error
-		want  []string
-	}{
-		{
-			name: "base_url without /client/v4", base: root,
-			want: []string{"HTTP 400", "error 7000: No route for that URI", "no route for this URL: check base_url (or CLOUDFLARE_BASE_URL), which", "ending in /client/v4"},
-		},
-		{
-			name: "base_url with a typo", base: em.URL + "/typo",
-			want: []string{"HTTP 400", "error 7000", "check base_url", "ending in /client/v4"},
-		},
-		{
-			name: "base_url reaching a web server that is not the API", base: textServer(t) + "/client/v4",
-			want: []string{"The request failed: GET", "HTTP 404", `not a Cloudflare API answer (text/plain; charset=utf-8: "404 page not found")`, "The answer was not a Cloudflare API answer", "check base_url", "ending in /client/v4"},
-		},
-		{
-			name: "7003 on a collection", base: em.URL,
-			call: func(c *callsapi.Client) error {
-				_, err := c.List(context.Background(), callsapi.Apps, "NOT-AN-ACCOUNT")
-				return err
-			},
-			want: []string{"HTTP 404", "error 7003", "could not route the request for this account: check base_url", "check that account_id is the right account"},
-		},
-		{
-			name: "7003 on an object", base: em.URL,
-			call: func(c *callsapi.Client) error {
-				_, err := c.Get(context.Background(), callsapi.Apps, testAccountID, "not-an-id")
-				return err
-			},
-			want: []string{"HTTP 404", "error 7003", "could not route the request for this object: check the account_id and the object's id"},
-		},
-		{
-			name: "malformed token", base: em.URL, token: "two words",
-			want: []string{"HTTP 400", "error 6003: Invalid request headers (6111: Invalid format for Authorization header)", "empty or malformed", "Check api_token (or CLOUDFLARE_API_TOKEN)"},
-		},
-		{
-			name: "6111 found deeper in the error chain",
-			base: cannedAPI(t, 400, `{"success":false,"errors":[{"code":6100,"message":"Bad headers","error_chain":[{"code":6111,"message":"Invalid format for Authorization header"}]}],"messages":[],"result":null}`),
-			want: []string{"error 6100: Bad headers (6111: Invalid format for Authorization header)", "empty or malformed"},
-		},
-		{
-			name: "wrong token", base: em.URL, token: "wrong-token",
-			want: []string{"HTTP 403", "error 10000: Authentication error", "the token is wrong, expired or revoked, or it lacks the Calls write permission", "Check api_token (or CLOUDFLARE_API_TOKEN)"},
-		},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			token := tc.token
-			if token == "" {
-				token = testToken
-			}
-			c, err := callsapi.New(callsapi.Config{BaseURL: tc.base, APIToken: token, MaxRetries: callsapi.NoRetries})
-			if err != nil {
-				t.Fatal(err)
-			}
-			call := tc.call
-			if call == nil {
-				call = func(c *callsapi.Client) error {
-					_, err := c.List(context.Background(), callsapi.Apps, testAccountID)
-					return err
-				}
-			}
-			detail := apiErrorDetail(call(c))
-			for _, want := range tc.want {
-				if !strings.Contains(detail, want) {
-					t.Errorf("detail does not say %q:\n%s", want, detail)
-				}
-			}
-			for _, never := range []string{"invalid character", "deleted", "no longer exists"} {
-				if strings.Contains(detail, never) {
-					t.Errorf("detail says %q:\n%s", never, detail)
-				}
-			}
-		})
-	}
-
-	// An object that is simply not there gets no routing or credential advice.
-	c := testClient(t, em)
-	_, err := c.Get(context.Background(), callsapi.Apps, testAccountID, strings.Repeat("0", 32))
-	if detail := apiErrorDetail(err); strings.Contains(detail, "base_url") || strings.Contains(detail, "api_token") {
-		t.Errorf("a missing object is blamed on the configuration:\n%s", detail)
-	}
-	// An edge error page is Cloudflare's, not a wrong base_url.
-	inject(t, em, emulator.Fault{Kind: emulator.FaultStatus, Status: 502, Count: 1})
-	c, _ = callsapi.New(callsapi.Config{BaseURL: em.URL, APIToken: testToken, MaxRetries: callsapi.NoRetries})
-	_, err = c.List(context.Background(), callsapi.Apps, testAccountID)
-	if detail := apiErrorDetail(err); !strings.Contains(detail, "HTML page") || strings.Contains(detail, "base_url") {
-		t.Errorf("a 502 page from the edge:\n%s", detail)
-	}
-}
-
 // On the real CLI: a base_url without /client/v4 fails a create and a data
 // source with the API's own error and the advice to check base_url.
-func TestProvider_baseURLWithoutClientV4SaysToCheckIt(t *testing.T) {
+func TestAPIErrors_baseURLWithoutClientV4SaysToCheckIt(t *testing.T) {
 	em := testEmulator(t)
 	root := strings.TrimSuffix(em.URL, emulator.APIPrefix)
 	advice := words("check base_url (or CLOUDFLARE_BASE_URL), which must be the API's base URL, ending in /client/v4 like the default " + callsapi.DefaultBaseURL + ".")
@@ -202,6 +100,7 @@ func closedBaseURL(t *testing.T) string {
 // Calls permission, an API that cannot be reached says to check base_url and
 // the network. These are the messages Terraform prints.
 func TestAPIErrors_reachTheUserWithWhatToDo(t *testing.T) {
+	needsCLI(t)
 	em := testEmulator(t)
 	t.Cleanup(func() { // after the parallel subtests
 		if n := em.AppCount(); n != 0 {

@@ -32,6 +32,7 @@ var badAccountIDs = []string{"", "0123", "0123456789ABCDEF0123456789ABCDEF", "01
 // counts nothing from the failed apply. The object is untouched, and the
 // valid configuration plans no change.
 func TestBeforeAnyRequest_invalidAccountIDOnAnObjectInState(t *testing.T) {
+	needsCLI(t)
 	forEachKind(t, func(t *testing.T, k testKind) {
 		t.Parallel()
 		em := testEmulator(t)
@@ -58,7 +59,7 @@ resource %q "test" {
 				PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 			},
 		})
-		resource.UnitTest(t, resource.TestCase{
+		cliTest(t, resource.TestCase{
 			ProtoV6ProviderFactories: testProviderFactories(),
 			CheckDestroy:             k.checkDestroyed(t, em),
 			Steps:                    steps,
@@ -96,7 +97,7 @@ func TestBeforeAnyRequest_importBlockWithMalformedID(t *testing.T) {
 			testAccountID + "//" + existing.UID,
 		} {
 			t.Run(id, func(t *testing.T) {
-				resource.UnitTest(t, resource.TestCase{
+				cliTest(t, resource.TestCase{
 					ProtoV6ProviderFactories: testProviderFactories(),
 					Steps: []resource.TestStep{{
 						Config: providerBlock(em) + fmt.Sprintf(`
@@ -120,23 +121,4 @@ resource %[1]q "imported" {
 			t.Errorf("malformed import ids sent %d requests to the API (%v), want 0", n, em.Counters())
 		}
 	})
-}
-
-// A list resource (terraform query) with a malformed account id is refused
-// before any request, even when the client skips ValidateListResourceConfig
-// and calls ListResource directly.
-func TestBeforeAnyRequest_listWithMalformedAccountID(t *testing.T) {
-	em := testEmulator(t)
-	p := newProtocolProvider(t, em)
-	for _, k := range testKinds {
-		for _, account := range badAccountIDs {
-			results := p.list(k.resourceType, account, true, 10)
-			if len(results) != 1 || !strings.Contains(errorDiags(results[0].Diagnostics), "32 lowercase hexadecimal") {
-				t.Errorf("%s with account_id %q: %d results, want one error giving the id format", k.resourceType, account, len(results))
-			}
-		}
-	}
-	if n := em.TotalRequests(); n != 0 {
-		t.Errorf("malformed account ids sent %d requests to the API (%v), want 0", n, em.Counters())
-	}
 }

@@ -133,6 +133,7 @@ data %q %q {
 // values the emulator holds, and reads an object managed in the same
 // configuration again after it is renamed.
 func TestCallsObjectDataSource_valuesMatchTheEmulator(t *testing.T) {
+	needsCLI(t)
 	for _, k := range testKinds {
 		t.Run(k.resourceType, func(t *testing.T) {
 			em := testEmulator(t)
@@ -235,7 +236,7 @@ func TestCallsObjectDataSource_unknownIDIsNotFound(t *testing.T) {
 				"of the other kind":  otherKind.UID,
 			} {
 				t.Run(name, func(t *testing.T) {
-					resource.UnitTest(t, resource.TestCase{
+					cliTest(t, resource.TestCase{
 						ProtoV6ProviderFactories: testProviderFactories(),
 						Steps: []resource.TestStep{{
 							Config: objectDataSourceConfig(em, k, "missing", testAccountID, id),
@@ -263,7 +264,7 @@ func TestCallsObjectDataSource_malformedIDsFailBeforeAnyRequest(t *testing.T) {
 				"id with a slash": {testAccountID, "0123456789abcdef/0123456789abcde", k.idAttr},
 			} {
 				t.Run(name, func(t *testing.T) {
-					resource.UnitTest(t, resource.TestCase{
+					cliTest(t, resource.TestCase{
 						ProtoV6ProviderFactories: testProviderFactories(),
 						Steps: []resource.TestStep{{
 							Config:      objectDataSourceConfig(em, k, "bad", c.account, c.id),

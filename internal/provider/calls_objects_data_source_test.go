@@ -83,6 +83,7 @@ func named(objects []emulatorObject, name string) []emulatorObject {
 // keeps exact matches only; an account or a filter with no match gives an
 // empty list.
 func TestCallsObjectsDataSource_listsExactlyTheAccountsObjects(t *testing.T) {
+	needsCLI(t)
 	for i, k := range testKinds {
 		t.Run(k.pluralType, func(t *testing.T) {
 			em := testEmulator(t)
@@ -131,6 +132,7 @@ func TestCallsObjectsDataSource_listsExactlyTheAccountsObjects(t *testing.T) {
 // Objects created by resources in the same configuration are listed, with
 // their names, and their secrets stay out of the data source.
 func TestCallsObjectsDataSource_listsObjectsManagedAlongside(t *testing.T) {
+	needsCLI(t)
 	for _, k := range testKinds {
 		t.Run(k.pluralType, func(t *testing.T) {
 			em := testEmulator(t)
@@ -164,10 +166,11 @@ func TestCallsObjectsDataSource_listsObjectsManagedAlongside(t *testing.T) {
 }
 
 func TestCallsObjectsDataSource_invalidAccountIDFailsBeforeAnyRequest(t *testing.T) {
+	needsCLI(t)
 	for _, k := range testKinds {
 		t.Run(k.pluralType, func(t *testing.T) {
 			em := testEmulator(t)
-			resource.UnitTest(t, resource.TestCase{
+			cliTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testProviderFactories(),
 				Steps: []resource.TestStep{{
 					Config:      providerBlock(em) + hclBlock("data", k.pluralType, "bad", "account_id", `"0123456789ABCDEF0123456789ABCDEF"`),

@@ -3,7 +3,11 @@ package provider
 import (
 	"context"
 	"fmt"
+	"maps"
+	"net/http"
 	"regexp"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -211,6 +215,7 @@ func rememberUID(address string, uid *string) resource.TestCheckFunc {
 // time never change after create, the name changes in place, and the
 // emulator agrees with state at every step.
 func TestCallsResource_lifecycleKeepsSecretAndIDs(t *testing.T) {
+	needsCLI(t)
 	forEachKind(t, func(t *testing.T, k testKind) {
 		em := testEmulator(t)
 		addr, secret := k.addr(), tfjsonpath.New(k.secretAttr)
@@ -299,7 +304,8 @@ func TestCallsResource_lifecycleKeepsSecretAndIDs(t *testing.T) {
 // the creation time as they are in state, not "(known after apply)": a user
 // reviewing the plan must see that the secret survives the rename, and
 // anything that refers to the secret must not be planned for change.
-func TestRename_planKeepsSecretAndIDsKnown(t *testing.T) {
+func TestCallsResource_renamePlanKeepsSecretAndIDsKnown(t *testing.T) {
+	needsCLI(t)
 	forEachKind(t, func(t *testing.T, k testKind) {
 		em := testEmulator(t)
 		addr := k.addr()
@@ -324,6 +330,7 @@ func TestRename_planKeepsSecretAndIDsKnown(t *testing.T) {
 }
 
 func TestCallsResource_defaultNameIsEmpty(t *testing.T) {
+	needsCLI(t)
 	forEachKind(t, func(t *testing.T, k testKind) {
 		em := testEmulator(t)
 		k.unitTest(t, em, []resource.TestStep{{
@@ -383,6 +390,7 @@ func reapplyAfterOutsideChange(t *testing.T, k testKind, change func(em *emulato
 // A rename outside Terraform is drift: the plan renames the object back in
 // place, keeping its uid and secret.
 func TestCallsResource_renamedOutsideTerraformIsDriftAndRepaired(t *testing.T) {
+	needsCLI(t)
 	forEachKind(t, func(t *testing.T, k testKind) {
 		rename := func(em *emulator.Running, uid string) error {
 			return k.rename(em, testAccountID, uid, "changed-by-hand")
@@ -394,6 +402,7 @@ func TestCallsResource_renamedOutsideTerraformIsDriftAndRepaired(t *testing.T) {
 
 // An object deleted outside Terraform is created again, with a new uid and secret.
 func TestCallsResource_deletedOutsideTerraformIsRecreated(t *testing.T) {
+	needsCLI(t)
 	forEachKind(t, func(t *testing.T, k testKind) {
 		remove := func(em *emulator.Running, uid string) error { return k.delete(em, testAccountID, uid) }
 		reapplyAfterOutsideChange(t, k, remove, plancheck.ResourceActionCreate, compare.ValuesDiffer())
@@ -404,6 +413,7 @@ func TestCallsResource_deletedOutsideTerraformIsRecreated(t *testing.T) {
 // finishes, its DELETE met the API's 404, and CheckDestroy (which asks the
 // API) passes.
 func TestCallsResource_destroyWhenAlreadyGoneSucceeds(t *testing.T) {
+	needsCLI(t)
 	forEachKind(t, func(t *testing.T, k testKind) {
 		em := testEmulator(t)
 		var uid string
@@ -437,6 +447,7 @@ func TestCallsResource_destroyWhenAlreadyGoneSucceeds(t *testing.T) {
 }
 
 func TestCallsResource_accountChangeReplacesObject(t *testing.T) {
+	needsCLI(t)
 	forEachKind(t, func(t *testing.T, k testKind) {
 		em := testEmulator(t)
 		k.unitTest(t, em, []resource.TestStep{
@@ -459,6 +470,7 @@ func TestCallsResource_accountChangeReplacesObject(t *testing.T) {
 }
 
 func TestCallsResource_importExistingThenEmptyPlan(t *testing.T) {
+	needsCLI(t)
 	forEachKind(t, func(t *testing.T, k testKind) {
 		em := testEmulator(t)
 		existing := mustCreate(t, k, em, testAccountID, "made-elsewhere")
@@ -504,11 +516,11 @@ func TestCallsResource_importExistingThenEmptyPlan(t *testing.T) {
 }
 
 // An app's id is not a TURN key's: importing one as the other finds nothing.
-func TestCallsTURNKey_importOfAnAppIDFindsNothing(t *testing.T) {
+func TestCallsResource_turnKeyImportOfAnAppIDFindsNothing(t *testing.T) {
 	t.Parallel()
 	em := testEmulator(t)
 	app := mustCreate(t, appTestKind, em, testAccountID, "an-app")
-	resource.UnitTest(t, resource.TestCase{
+	cliTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testProviderFactories(),
 		Steps: []resource.TestStep{{
 			Config:        turnKeyTestKind.config(em, testAccountID, "an-app"),
@@ -527,7 +539,7 @@ func expectRefusedBeforeAnyRequest(t *testing.T, em *emulator.Running, inputs []
 	t.Helper()
 	for _, input := range inputs {
 		t.Run(fmt.Sprintf("%q", input), func(t *testing.T) {
-			resource.UnitTest(t, resource.TestCase{
+			cliTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: testProviderFactories(),
 				Steps:                    []resource.TestStep{step(input)},
 			})
@@ -573,5 +585,149 @@ func TestCallsResource_invalidAccountIDFailsBeforeAnyRequest(t *testing.T) {
 				ExpectError: regexp.MustCompile(`(?s)account_id.*32 lowercase\s+hexadecimal`),
 			}
 		})
+	})
+}
+
+// The tests below speak protocol 6 to the provider in-process, as the CLI
+// would, so they run in the fast tier (make test-fast) too.
+
+// A rename plans an update that keeps the uid, id, created and the secret
+// exactly as they are in state (known, not "known after apply"), and the
+// update keeps them.
+func TestCallsResource_renamePlannedOverProtocolKeepsSecretAndIDs(t *testing.T) {
+	forEachKindOverProtocol(t, func(t *testing.T, k testKind, em *emulator.Running, p *protocolProvider) {
+		typ := p.resourceType(k.resourceType)
+		created := p.create(k, testAccountID, "before")
+		requireNoErrors(t, "ApplyResourceChange (create)", nil, created.Diagnostics)
+		prior := p.decode(typ, created.NewState)
+
+		config := objectConfig(testAccountID, "after")
+		planned := p.plan(k.resourceType, stringValues(prior), config)
+		requireNoErrors(t, "PlanResourceChange", nil, planned.Diagnostics)
+		if len(planned.RequiresReplace) != 0 {
+			t.Errorf("a rename plans a replacement (%v), want an update", planned.RequiresReplace)
+		}
+		known, unknown := p.decodePlanned(typ, planned.PlannedState)
+		for _, attr := range []string{"id", "uid", "created", k.secretAttr} {
+			if unknown[attr] || known[attr] != prior[attr] || prior[attr] == "" {
+				t.Errorf("the rename plans %s as %q (unknown: %v), want it kept as %q", attr, known[attr], unknown[attr], prior[attr])
+			}
+		}
+		if known["name"] != "after" {
+			t.Errorf("the rename plans name %q", known["name"])
+		}
+
+		updated := p.apply(k.resourceType, created.NewState, planned.PlannedState, config, created.NewIdentity)
+		requireNoErrors(t, "ApplyResourceChange (update)", nil, updated.Diagnostics)
+		after := p.decode(typ, updated.NewState)
+		for _, attr := range []string{"id", "uid", "created", k.secretAttr} {
+			if after[attr] != prior[attr] {
+				t.Errorf("after the rename %s is %q, want %q", attr, after[attr], prior[attr])
+			}
+		}
+		if o := k.objects(em, testAccountID); len(o) != 1 || o[0].UID != prior["uid"] || o[0].Name != "after" {
+			t.Errorf("the emulator holds %+v after the rename", o)
+		}
+	})
+}
+
+// A refresh after a rename made outside Terraform takes the name and the
+// modified time from the API, and keeps created and the secret, which the
+// API never returns again.
+func TestCallsResource_refreshOverProtocolTakesTheAPIsChanges(t *testing.T) {
+	for _, k := range testKinds {
+		t.Run(k.resourceType, func(t *testing.T) {
+			t.Parallel()
+			// The emulator's clock is the test's: the rename comes an hour
+			// after the create.
+			var now atomic.Int64
+			now.Store(newYear2026.UnixNano())
+			em := startEmulator(t, emulator.Options{Tokens: []string{testToken}, Now: func() time.Time { return time.Unix(0, now.Load()).UTC() }})
+			p := newProtocolProvider(t, em)
+			typ := p.resourceType(k.resourceType)
+			created := p.create(k, testAccountID, "mine")
+			requireNoErrors(t, "ApplyResourceChange (create)", nil, created.Diagnostics)
+			prior := p.decode(typ, created.NewState)
+			now.Add(int64(time.Hour))
+			must(t, k.rename(em, testAccountID, prior["uid"], "renamed-outside"))
+			o := k.objects(em, testAccountID)[0]
+
+			read := p.read(k.resourceType, created.NewState)
+			requireNoErrors(t, "ReadResource", nil, read.Diagnostics)
+			got := p.decode(typ, read.NewState)
+			want := maps.Clone(prior)
+			want["name"], want["modified"] = "renamed-outside", wireTime(newYear2026.Add(time.Hour))
+			if want["modified"] != wireTime(o.Modified) || want["created"] != wireTime(newYear2026) {
+				t.Fatalf("the emulator stamped the object created %v, modified %v, not by the test's clock", o.Created, o.Modified)
+			}
+			if err := equalMaps(got, want); err != nil {
+				t.Errorf("the refresh after an outside rename: %v", err)
+			}
+		})
+	}
+}
+
+// Deleting an object that is already gone succeeds: the user wanted it gone.
+func TestCallsResource_deleteOverProtocolOfAGoneObjectSucceeds(t *testing.T) {
+	forEachKindOverProtocol(t, func(t *testing.T, k testKind, em *emulator.Running, p *protocolProvider) {
+		created := p.create(k, testAccountID, "gone")
+		requireNoErrors(t, "ApplyResourceChange (create)", nil, created.Diagnostics)
+		uid := p.decode(p.resourceType(k.resourceType), created.NewState)["uid"]
+		must(t, k.delete(em, testAccountID, uid))
+
+		deleted := p.apply(k.resourceType, created.NewState, nil, objectConfig(testAccountID, "gone"), nil)
+		if msg := errorDiags(deleted.Diagnostics); msg != "" {
+			t.Errorf("deleting an object already gone: %s", msg)
+		}
+		if n := em.Statuses()[http.StatusNotFound]; n != 1 {
+			t.Errorf("the emulator answered %d requests with 404, want the one delete", n)
+		}
+	})
+}
+
+// A malformed account_id is refused when the configuration is validated,
+// saying what an id looks like, before any request.
+func TestCallsResource_malformedAccountIDOverProtocolIsRefused(t *testing.T) {
+	forEachKindOverProtocol(t, func(t *testing.T, k testKind, em *emulator.Running, p *protocolProvider) {
+		for _, account := range []string{"", "0123", strings.ToUpper(testAccountID), testAccountID + "/x", " " + testAccountID} {
+			msg := p.validateResource(k.resourceType, objectConfig(account, "x"))
+			if !strings.Contains(msg, "account_id") || !strings.Contains(msg, "32 lowercase hexadecimal") {
+				t.Errorf("account_id %q: validation said %q", account, msg)
+			}
+		}
+		if msg := p.validateResource(k.resourceType, objectConfig(testAccountID, "x")); msg != "" {
+			t.Errorf("a well-formed account_id: %s", msg)
+		}
+		if n := em.TotalRequests(); n != 0 {
+			t.Errorf("validation sent %d requests", n)
+		}
+	})
+}
+
+// terraform import with an id that is not <account_id>/<object id> is
+// refused with the expected format, before any request.
+func TestCallsResource_malformedImportIDOverProtocolIsRefused(t *testing.T) {
+	forEachKindOverProtocol(t, func(t *testing.T, k testKind, em *emulator.Running, p *protocolProvider) {
+		for _, id := range []string{
+			"not-an-id",
+			testAccountID,
+			testAccountID + "/",
+			"/" + testAccountID,
+			testAccountID + "/ABCDEF0123456789ABCDEF0123456789",
+			"ABCDEF0123456789ABCDEF0123456789/" + testAccountID,
+			testAccountID + "/0123456789abcdef0123456789abcdef/extra",
+		} {
+			resp := p.importID(k.resourceType, id)
+			msg := errorDiags(resp.Diagnostics)
+			if !strings.Contains(msg, "expected <account_id>/<"+k.idAttr+">") || !strings.Contains(msg, fmt.Sprintf("%q", id)) {
+				t.Errorf("import id %q: %q, want the expected format and the id", id, msg)
+			}
+			if len(resp.ImportedResources) != 0 && p.decode(p.resourceType(k.resourceType), resp.ImportedResources[0].State) != nil {
+				t.Errorf("import id %q imported %v", id, p.decode(p.resourceType(k.resourceType), resp.ImportedResources[0].State))
+			}
+		}
+		if n := em.TotalRequests(); n != 0 {
+			t.Errorf("malformed import ids sent %d requests", n)
+		}
 	})
 }

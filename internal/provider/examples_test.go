@@ -11,6 +11,7 @@ import (
 // resource and data-source folder, with the provider example beside it, passes
 // `terraform validate` against the built provider.
 func TestExamples_validate(t *testing.T) {
+	needsCLI(t)
 	t.Parallel()
 	root := filepath.Join("..", "..", "examples")
 	providerTF, err := os.ReadFile(filepath.Join(root, "provider", "provider.tf"))

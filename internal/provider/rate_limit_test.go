@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -8,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator"
 )
@@ -116,6 +119,7 @@ func TestRateLimit_100AppsUnderTheLimitWithoutA429(t *testing.T) {
 // of the process until the block ends, also when each of the 20 apps is read
 // with a GET of its own (ten at a time).
 func TestRateLimit_planDuringABlockWaitsItOut(t *testing.T) {
+	needsCLI(t)
 	for _, tc := range []struct {
 		name, refreshWithList string
 		want                  map[string]int64
@@ -224,5 +228,34 @@ func TestRateLimit_createRefusedWith429CreatesExactlyOne(t *testing.T) {
 	}
 	if n := em.RateLimited(); n != 1 {
 		t.Errorf("%d requests of the destroy refused, want 1", n)
+	}
+}
+
+// TestRateLimit_blockLongerThanTheBudgetFailsAtOnce over the protocol, in
+// the fast tier: a list during a block longer than retry_timeout_seconds
+// fails at once, saying how long the block lasts and which setting to raise.
+func TestRateLimit_blockLongerThanTheBudgetOverProtocolFailsAtOnce(t *testing.T) {
+	t.Parallel()
+	em := rateLimitedEmulator(t, 10, 60*time.Second)
+	spendTheQuota(t, em)
+	p := newProtocolProvider(t, nil)
+	p.mustConfigure(em.URL, map[string]tftypes.Value{"retry_timeout_seconds": tftypes.NewValue(tftypes.Number, 5)})
+	start := time.Now()
+	msg := p.readApps(testAccountID)
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("the list took %s to fail", d)
+	}
+	flat := strings.Join(strings.Fields(msg), " ")
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`^Unable to list Calls apps`),
+		regexp.MustCompile(`HTTP 429`),
+		regexp.MustCompile(`for (59s|1m0s) more \(Retry-After\)`),
+		regexp.MustCompile(`holds this credential.s requests for another (59s|1m0s)`),
+		regexp.MustCompile(regexp.QuoteMeta(fmt.Sprintf("Raise retry_timeout_seconds (at most %d; the default, %d, waits out a full 5-minute block)",
+			maxRetryTimeoutSeconds, defaultRetryTimeoutSeconds))),
+	} {
+		if !want.MatchString(flat) {
+			t.Errorf("the error does not say %q:\n%s", want, msg)
+		}
 	}
 }

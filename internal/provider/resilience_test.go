@@ -24,27 +24,10 @@ import (
 )
 
 // Resilience: what the provider does when the API, or the way to it, fails.
-// A create whose answer may be lost is never repeated and names what it may
-// have left behind; reads, renames and deletes retry within their bounds;
-// an answer that does not say an object is gone never drops it from state.
-
-const (
-	appsRoute     = "/accounts/{account_id}/calls/apps"
-	appRoute      = "/accounts/{account_id}/calls/apps/{app_id}"
-	turnKeysRoute = "/accounts/{account_id}/calls/turn_keys"
-)
-
-func inject(t *testing.T, em *emulator.Running, f emulator.Fault) {
-	t.Helper()
-	if err := em.InjectFault(f); err != nil {
-		t.Fatalf("injecting %v: %v", f, err)
-	}
-}
-
-// requestsTo reads the emulator's counter for one method and route.
-func requestsTo(em *emulator.Running, method, route string) int64 {
-	return em.Counters()[method+" "+route]
-}
+// A create that meets a fault is never repeated once it may have arrived
+// (what it may have left behind is lost_answer_test.go's); reads, renames
+// and deletes retry within their bounds; an answer that does not say an
+// object is gone never drops it from state.
 
 func expectCounts(em *emulator.Running, apps int, posts int64) resource.TestCheckFunc {
 	return checkAPI(func() error {
@@ -58,20 +41,11 @@ func expectCounts(em *emulator.Running, apps int, posts int64) resource.TestChec
 	})
 }
 
-func getRequests(em *emulator.Running) int64 {
-	var n int64
-	for key, v := range em.Counters() {
-		if strings.HasPrefix(key, "GET ") {
-			n += v
-		}
-	}
-	return n
-}
-
 // A create that meets a fault either succeeds with exactly one app and the
 // secret the API issued in state, or fails with a message that says what
 // happened, and never leaves a duplicate behind.
 func TestResilience_createUnderFaults(t *testing.T) {
+	needsCLI(t)
 	cases := []struct {
 		name      string
 		fault     emulator.Fault
@@ -121,213 +95,6 @@ func TestResilience_createUnderFaults(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// Lost create answers.
-
-// checkSays fails the test for each of wants that the error msg does not say.
-func checkSays(t *testing.T, msg string, wants ...string) {
-	t.Helper()
-	for _, want := range wants {
-		if !strings.Contains(msg, want) {
-			t.Errorf("the error does not say %q:\n%s", want, msg)
-		}
-	}
-}
-
-// createLost sends one create of an app named name through p, whose answer
-// the emulator drops after carrying it out, checks that it wrote no state,
-// and returns the error diagnostics.
-func createLost(t *testing.T, p *protocolProvider, name string) string {
-	t.Helper()
-	resp := p.create(appTestKind, testAccountID, name)
-	if got := p.decode(p.resourceType(appTestKind.resourceType), resp.NewState); got != nil {
-		t.Errorf("a lost create wrote state %v", got)
-	}
-	return errorDiags(resp.Diagnostics)
-}
-
-// The orphan named in the lost-answer error is exactly the object the
-// emulator holds, with its import command; an older object of the same name is
-// not named; and no duplicate is created.
-func TestResilience_lostCreateAnswerNamesTheOrphanUID(t *testing.T) {
-	for _, kind := range testKinds {
-		route := strings.TrimSuffix(kind.itemRoute, "/{"+kind.idAttr+"}")
-		t.Run(kind.resourceType, func(t *testing.T) {
-			// The emulator's clock starts an hour behind, so that the object
-			// made below is stamped well before the request; then it catches up.
-			var offset atomic.Int64
-			offset.Store(int64(-time.Hour))
-			em, err := emulator.Start(emulator.Options{
-				Tokens: []string{testToken},
-				Now:    func() time.Time { return time.Now().Add(time.Duration(offset.Load())) },
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(em.Close)
-			client := testClient(t, em)
-			// An object of the same name made before the request is not its orphan.
-			var oldUID string
-			if kind.resourceType == appTestKind.resourceType {
-				app, err := client.Create(context.Background(), callsapi.Apps, testAccountID, "lost")
-				if err != nil {
-					t.Fatal(err)
-				}
-				oldUID = app.UID
-			} else {
-				key, err := client.Create(context.Background(), callsapi.TURNKeys, testAccountID, "lost")
-				if err != nil {
-					t.Fatal(err)
-				}
-				oldUID = key.UID
-			}
-			offset.Store(0)
-
-			p := newProtocolProvider(t, em)
-			typ := p.resourceType(kind.resourceType)
-			// A sibling of the same name that this provider created a moment
-			// ago (count = N with one name) is not an orphan either.
-			sibling := p.create(kind, testAccountID, "lost")
-			if msg := errorDiags(sibling.Diagnostics); msg != "" {
-				t.Fatal(msg)
-			}
-			siblingUID := p.decode(typ, sibling.NewState)["uid"]
-
-			inject(t, em, emulator.Fault{Kind: emulator.FaultDropAfter, Method: "POST", Route: route, Count: 1})
-			resp := p.create(kind, testAccountID, "lost")
-			msg := errorDiags(resp.Diagnostics)
-
-			var uids []string
-			for _, obj := range kind.objects(em, testAccountID) {
-				uids = append(uids, obj.UID)
-			}
-			if len(uids) != 3 {
-				t.Fatalf("the emulator holds %d objects named lost, want 3 (the old one, the sibling and the orphan; no duplicate); diagnostics: %s", len(uids), msg)
-			}
-			orphan := uids[2]
-			checkSays(t, msg,
-				"Calls "+kind.noun+" may have been created, but its answer was lost",
-				"uid "+orphan,
-				"terraform import '<address>' "+testAccountID+"/"+orphan,
-				"Its "+kind.secretAttr+" is lost",
-			)
-			if strings.Contains(msg, oldUID) {
-				t.Errorf("the error names %s, which existed before the request:\n%s", oldUID, msg)
-			}
-			if siblingUID == "" || strings.Contains(msg, siblingUID) {
-				t.Errorf("the error names the sibling %q this provider created itself:\n%s", siblingUID, msg)
-			}
-			for _, secret := range append(allSecrets(em, testAccountID), testToken) {
-				if strings.Contains(msg, secret) {
-					t.Errorf("the error carries a secret or the token:\n%s", msg)
-				}
-			}
-			if got := p.decode(typ, resp.NewState); got != nil {
-				t.Errorf("a lost create wrote state %v", got)
-			}
-			if n := requestsTo(em, "POST", route); n != 3 {
-				t.Errorf("the emulator saw %d creates, want 3 (the setup's, the sibling's and the lost one, never retried)", n)
-			}
-		})
-	}
-}
-
-// When another client made an app of the same name during the request, the
-// lost-answer error names both and says it cannot tell which is ours.
-func TestResilience_lostCreateAnswerWithTwoCandidatesSaysSo(t *testing.T) {
-	em := testEmulator(t)
-	other, err := testClient(t, em).Create(context.Background(), callsapi.Apps, testAccountID, "lost")
-	if err != nil {
-		t.Fatal(err)
-	}
-	inject(t, em, emulator.Fault{Kind: emulator.FaultDropAfter, Method: "POST", Route: appsRoute, Count: 1})
-	msg := createLost(t, newProtocolProvider(t, em), "lost")
-	apps := em.Apps(testAccountID)
-	if len(apps) != 2 {
-		t.Fatalf("%d apps, want 2", len(apps))
-	}
-	checkSays(t, msg, "holds 2 Calls apps", "cannot tell which one this request created", "uid "+other.UID, "uid "+apps[1].UID)
-}
-
-// The API's clock may run behind ours: an app our lost create made can be
-// stamped before the request began by our clock. The search allows for that
-// (minutes, not seconds): an orphan the API stamps a minute before the
-// request is still found and named with its import command.
-func TestLostCreate_orphanStampedByASlowAPIClockIsFound(t *testing.T) {
-	t.Parallel()
-	em, err := emulator.Start(emulator.Options{
-		Tokens: []string{testToken},
-		Now:    func() time.Time { return time.Now().Add(-time.Minute) },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(em.Close)
-	inject(t, em, emulator.Fault{Kind: emulator.FaultDropAfter, Method: "POST", Route: appsRoute, Count: 1})
-	p := newProtocolProvider(t, em)
-
-	msg := createLost(t, p, "behind")
-	apps := em.Apps(testAccountID)
-	if len(apps) != 1 {
-		t.Fatalf("the emulator holds %d apps, want the one orphan; diagnostics: %s", len(apps), msg)
-	}
-	if skew := time.Since(apps[0].Created); skew < 50*time.Second {
-		t.Fatalf("the orphan is stamped only %v before now; the test needs a clock a minute behind", skew)
-	}
-	checkSays(t, msg,
-		"Calls app may have been created, but its answer was lost",
-		"holds 1 Calls app named \"behind\"",
-		"uid "+apps[0].UID,
-		"terraform import '<address>' "+testAccountID+"/"+apps[0].UID,
-	)
-	if n := requestsTo(em, "POST", appsRoute); n != 1 {
-		t.Errorf("%d creates, want 1 (never retried)", n)
-	}
-}
-
-// Another run creates an app of the same name while our create is in
-// flight (its answer then lost): the error names both, says it cannot tell
-// which is ours, and creates neither a third app nor a state.
-func TestLostCreate_sameNameCreatedDuringTheRequestIsNamedToo(t *testing.T) {
-	t.Parallel()
-	em := testEmulator(t)
-	inject(t, em, emulator.Fault{Kind: emulator.FaultDropAfter, Method: "POST", Route: appsRoute, Count: 1})
-	var other atomic.Value
-	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodPost && other.Load() == nil {
-			// The other run's create lands after ours was sent.
-			app, err := em.CreateApp(testAccountID, "shared")
-			if err != nil {
-				http.Error(w, err.Error(), http.StatusInternalServerError)
-				return
-			}
-			other.Store(app.UID)
-		}
-		em.ServeHTTP(w, r)
-	}))
-	t.Cleanup(front.Close)
-	p := newProtocolProvider(t, &emulator.Running{Server: em.Server, URL: front.URL + emulator.APIPrefix})
-
-	started := time.Now()
-	msg := createLost(t, p, "shared")
-	apps := em.Apps(testAccountID)
-	otherUID, _ := other.Load().(string)
-	if len(apps) != 2 || otherUID == "" {
-		t.Fatalf("the emulator holds %d apps (the other run's: %q), want 2; diagnostics: %s", len(apps), otherUID, msg)
-	}
-	if !apps[0].Created.After(started.Add(-time.Second)) {
-		t.Fatalf("the other run's app is stamped %v, before the request began at %v", apps[0].Created, started)
-	}
-	checkSays(t, msg,
-		"holds 2 Calls apps named \"shared\"",
-		"cannot tell which one this request created",
-		"uid "+apps[0].UID, "uid "+apps[1].UID,
-		"terraform import '<address>' "+testAccountID+"/"+apps[1].UID,
-	)
-	if n := requestsTo(em, "POST", appsRoute); n != 1 {
-		t.Errorf("%d creates reached the API, want 1 (never retried)", n)
 	}
 }
 
@@ -411,6 +178,7 @@ func TestResilience_refreshRenameDestroyRetryThroughFaults(t *testing.T) {
 // Retries are bounded by max_retries and by retry_timeout_seconds, and the
 // error says so.
 func TestResilience_retriesAreBounded(t *testing.T) {
+	needsCLI(t)
 	cases := []struct {
 		name     string
 		settings string
@@ -473,7 +241,7 @@ func TestResilience_retriesAreBounded(t *testing.T) {
 // fault) comes back when the API said, not after the client's own shorter
 // backoff, and then succeeds: the object and its secret stay, the emulator
 // saw the 503 and one retry, Retry-After seconds later.
-func TestRefresh_503WithRetryAfterIsWaitedOut(t *testing.T) {
+func TestResilience_refresh503WithRetryAfterIsWaitedOut(t *testing.T) {
 	t.Parallel()
 	em := testEmulator(t)
 	var mu sync.Mutex
@@ -556,7 +324,8 @@ func appKeptThrough(t *testing.T, em *emulator.Running, cfg string, uid *string,
 // its secret, and once the API answers again the plan is empty. Both with
 // the list-backed refresh (the app missing from the list, its GET answered
 // so) and with one GET per object.
-func TestRefresh_404ThatIsNotTheAPIsNotFoundKeepsState(t *testing.T) {
+func TestResilience_refresh404ThatIsNotTheAPIsNotFoundKeepsState(t *testing.T) {
+	needsCLI(t)
 	answers := map[string]struct {
 		status      int
 		contentType string
@@ -612,7 +381,7 @@ provider "cloudflare" {
 // gets the API's own 404 with code 7003 from the emulator: the refresh
 // fails with that answer and keeps the object in state, with and without
 // the list-backed refresh, for apps and TURN keys alike.
-func TestRead_malformedUIDInStateIsNotDeleted(t *testing.T) {
+func TestResilience_malformedUIDInStateIsNotDeleted(t *testing.T) {
 	for _, k := range testKinds {
 		for _, withList := range []bool{true, false} {
 			t.Run(fmt.Sprintf("%s, refresh_with_list %v", k.resourceType, withList), func(t *testing.T) {
@@ -639,5 +408,44 @@ func TestRead_malformedUIDInStateIsNotDeleted(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// The 404 of TestResilience_refresh404ThatIsNotTheAPIsNotFoundKeepsState
+// over the protocol, in the fast tier: a 404 page that is not an API answer
+// (a proxy, a web server behind a wrong base_url) fails the refresh and
+// keeps the app in state with its secret, with and without the list-backed
+// refresh (the app missing from the list, its GET answered so).
+func TestResilience_404PageOverProtocolKeepsState(t *testing.T) {
+	for _, withList := range []bool{true, false} {
+		t.Run(fmt.Sprintf("refresh_with_list %v", withList), func(t *testing.T) {
+			t.Parallel()
+			em := testEmulator(t)
+			app, err := em.CreateApp(testAccountID, "kept")
+			must(t, err)
+			var hidden atomic.Value
+			hidden.Store(app.UID)
+			list := hideFromList(em, &hidden)
+			front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, "/calls/apps/"+app.UID) {
+					http.Error(w, "404 page not found", http.StatusNotFound)
+					return
+				}
+				list.ServeHTTP(w, r)
+			}))
+			t.Cleanup(front.Close)
+			p := newProtocolProvider(t, nil)
+			p.mustConfigure(front.URL+emulator.APIPrefix, map[string]tftypes.Value{
+				"refresh_with_list": tftypes.NewValue(tftypes.Bool, withList), "max_retries": tftypes.NewValue(tftypes.Number, 0),
+			})
+			typ := p.resourceType(appTestKind.resourceType)
+			read := p.read(appTestKind.resourceType, p.encode(typ, objectState(appTestKind, testAccountID, emulatorApp(app))))
+			if msg := errorDiags(read.Diagnostics); !strings.Contains(msg, "Unable to read Calls app") || !strings.Contains(msg, "HTTP 404") {
+				t.Errorf("the refresh said %q, want it to fail with the 404", msg)
+			}
+			if got := p.decode(typ, read.NewState); got["uid"] != app.UID || got["secret"] != app.Secret {
+				t.Errorf("the refresh left state %v; want the app kept with its secret", got)
+			}
+		})
 	}
 }

@@ -69,7 +69,8 @@ func checkTraceLog(t *testing.T, logPath string, proof []string, secrets map[str
 // With TF_LOG=trace, the whole log of a create, a refresh, a rename and an
 // import (the CLI's lines and the provider's) never contains an app secret, a
 // TURN key, the API token or the API key.
-func TestSecrets_neverInTraceLogs(t *testing.T) {
+func TestLogs_secretsNeverInTraceLogs(t *testing.T) {
+	needsCLI(t)
 	const apiKey = "legacy-key-9f8e7d6c5b4a39281706f5e4d3c2b1a0"
 	forEachCredential(t, apiKey, func(t *testing.T, em *emulator.Running, c *cli, cred logCredential, logPath string) {
 		config := func(name string) string {
@@ -143,6 +144,7 @@ func echoCredential(em http.Handler, echo *atomic.Bool) http.Handler {
 // the provider logs: with TF_LOG=trace, the log holds the masked message
 // and never the token or the API key.
 func TestLogs_credentialEchoedByTheAPIIsMasked(t *testing.T) {
+	needsCLI(t)
 	const apiKey = "legacy-key-0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 	forEachCredential(t, apiKey, func(t *testing.T, em *emulator.Running, c *cli, cred logCredential, logPath string) {
 		var echo atomic.Bool

@@ -170,7 +170,8 @@ moved {
 // The fixture's state names the official provider at the host Terraform
 // uses; OpenTofu users may have either host in state (theirs when OpenTofu
 // wrote it), so on OpenTofu both are moved.
-func TestCLIMove_fromOfficialProviderKeepsSecrets(t *testing.T) {
+func TestMovedBlock_fromOfficialProviderKeepsSecrets(t *testing.T) {
+	needsCLI(t)
 	hosts := []string{"registry.terraform.io"}
 	if host := os.Getenv("TF_ACC_PROVIDER_HOST"); host != "" && host != hosts[0] {
 		hosts = append(hosts, host)
@@ -287,7 +288,7 @@ func testCLIMoveFromOfficial(t *testing.T, stateHost string) {
 
 // A moved block into the wrong kind is refused with our message, which names
 // the right target, on every CLI that moves.
-func TestCLIMove_wrongKindNamesTheRightTarget(t *testing.T) {
+func TestMovedBlock_wrongKindNamesTheRightTarget(t *testing.T) {
 	fixture := loadOfficialFixture(t)
 	fixtureState, err := os.ReadFile(filepath.Join("testdata", "official-provider-v5.22.tfstate"))
 	if err != nil {
@@ -296,7 +297,7 @@ func TestCLIMove_wrongKindNamesTheRightTarget(t *testing.T) {
 	em := seedEmulatorWithFixture(t, fixture)
 	c := newCLI(t, em, "CLOUDFLARE_API_TOKEN="+testToken)
 	if !c.release().movesAcrossProviders() {
-		t.Skip("this CLI cannot move across providers; TestCLIMove_fromOfficialProviderKeepsSecrets checks it refuses")
+		t.Skip("this CLI cannot move across providers; TestMovedBlock_fromOfficialProviderKeepsSecrets checks it refuses")
 	}
 	c.standInForOfficialProvider()
 	c.write("terraform.tfstate", string(fixtureState))

@@ -2,7 +2,9 @@ package provider
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -52,6 +54,12 @@ func providerBinaryDir(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		// A CLI test that forgot needsCLI fails rather than runs (or, with
+		// no path at all, downloads a CLI).
+		_ = os.Setenv("TF_ACC_TERRAFORM_PATH", "/nonexistent/-short-runs-no-CLI")
+	}
 	code := m.Run()
 	for _, dir := range []string{builtProvider.dir, builtStandIn.dir} {
 		if dir != "" {
@@ -72,6 +80,7 @@ type cli struct {
 
 func newCLI(t *testing.T, em *emulator.Running, extraEnv ...string) *cli {
 	t.Helper()
+	needsCLI(t)
 	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
 	if bin == "" {
 		t.Fatal("TF_ACC_TERRAFORM_PATH is not set; run the tests with make test")
@@ -194,4 +203,93 @@ func (s *started) wait(t *testing.T, d time.Duration) (string, int) {
 		t.Fatalf("the CLI did not exit within %v; output so far:\n%s", d, s.out.String())
 	}
 	return s.out.String(), s.code
+}
+
+// frameworkErrors are texts the plugin framework prints when a provider
+// breaks its contract; a user must never see them from a create.
+var frameworkErrors = []string{"Missing Resource State After Create", "This is always an issue in the Terraform Provider",
+	"Provider produced inconsistent result", "does not include support"}
+
+func expectNoFrameworkError(t *testing.T, out string) {
+	t.Helper()
+	for _, text := range frameworkErrors {
+		if strings.Contains(out, text) {
+			t.Errorf("the output carries the framework's %q:\n%s", text, out)
+		}
+	}
+}
+
+// stateObject is one resource instance of `terraform show -json`.
+type stateObject struct {
+	Address string         `json:"address"`
+	Type    string         `json:"type"`
+	Values  map[string]any `json:"values"`
+}
+
+// shownState reads the state as `terraform show -json` prints it.
+func (c *cli) shownState() []stateObject {
+	c.t.Helper()
+	out := c.mustRun(0, "show", "-json")
+	var shown struct {
+		Values struct {
+			RootModule struct {
+				Resources []stateObject `json:"resources"`
+			} `json:"root_module"`
+		} `json:"values"`
+	}
+	if err := json.Unmarshal([]byte(out), &shown); err != nil {
+		c.t.Fatalf("terraform show -json: %v\n%s", err, out)
+	}
+	return shown.Values.RootModule.Resources
+}
+
+// primeFault answers the first create at once (before the faults injected
+// after it), so that the provider's pacer has heard the API's rate-limit
+// count and lets the other creates go together.
+var primeFault = emulator.Fault{Kind: emulator.FaultDelayAnswer, Method: "POST", Count: 1, Delay: time.Millisecond}
+
+// waitForHeldAnswers waits until n creates are in flight behind the one
+// primeFault answers: the emulator has seen n+1 creates and holds n answers
+// back. Counting the held answers alone is not enough: the prime's own
+// answer is held for a moment too, and an interrupt then would land before
+// the others were sent.
+func waitForHeldAnswers(t *testing.T, em *emulator.Running, n int, run *started) {
+	t.Helper()
+	inFlight := func() bool {
+		return requestsTo(em, "POST", appsRoute)+requestsTo(em, "POST", turnKeysRoute) >= int64(n+1) && em.HeldAnswers() >= n
+	}
+	for deadline := time.Now().Add(60 * time.Second); !inFlight(); time.Sleep(20 * time.Millisecond) {
+		select {
+		case <-run.done:
+			t.Fatalf("the CLI exited before %d requests were in flight (%d held, %d creates of apps and %d of TURN keys seen):\n%s",
+				n, em.HeldAnswers(), requestsTo(em, "POST", appsRoute), requestsTo(em, "POST", turnKeysRoute), run.out.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of %d requests in flight after a minute (%d creates of apps and %d of TURN keys seen)",
+				em.HeldAnswers(), n, requestsTo(em, "POST", appsRoute), requestsTo(em, "POST", turnKeysRoute))
+		}
+	}
+}
+
+// expectSays checks that the CLI's output says each of wants, however the
+// CLI wrapped it.
+func expectSays(t *testing.T, out string, wants ...string) {
+	t.Helper()
+	flat := flatten(out)
+	for _, want := range wants {
+		if !strings.Contains(flat, want) {
+			t.Errorf("the output does not say %q:\n%s", want, out)
+		}
+	}
+}
+
+// flatten undoes the CLI's wrapping of diagnostics: the box-drawing margin
+// and line breaks become single spaces.
+func flatten(out string) string {
+	lines := strings.Split(out, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "│"))
+	}
+	return strings.Join(strings.Fields(strings.Join(lines, " ")), " ")
 }

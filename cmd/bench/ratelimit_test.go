@@ -2,89 +2,13 @@ package main
 
 import (
 	"bytes"
-	"encoding/xml"
-	"errors"
-	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"testing"
 	"time"
 
 	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator"
 )
-
-func TestAccountIDsAreValidAndDistinct(t *testing.T) {
-	valid := regexp.MustCompile(`^[0-9a-f]{32}$`)
-	seen := map[string]bool{}
-	for _, n := range []int{100, 300, 1000} {
-		for rep := range 5 {
-			for _, key := range []string{"floor", "ours"} {
-				id := accountID(n, rep, key)
-				if !valid.MatchString(id) {
-					t.Errorf("accountID(%d, %d, %q) = %q, not 32 lowercase hex characters", n, rep, key, id)
-				}
-				if seen[id] {
-					t.Errorf("accountID(%d, %d, %q) = %q is used twice", n, rep, key, id)
-				}
-				seen[id] = true
-			}
-		}
-	}
-}
-
-func TestDescribeRequestsNamesListsAndGETs(t *testing.T) {
-	for _, tc := range []struct {
-		counters map[string]int64
-		want     string
-	}{
-		{nil, "0"},
-		{map[string]int64{"GET /accounts/{account_id}/calls/apps": 1}, "1 list"},
-		{map[string]int64{"GET /accounts/{account_id}/calls/apps/{app_id}": 1000}, "1,000 GET"},
-		{map[string]int64{"GET /accounts/{account_id}/calls/apps": 1, "GET /accounts/{account_id}/calls/apps/{app_id}": 1}, "1 list + 1 GET"},
-	} {
-		if got := describeRequests(tc.counters); got != tc.want {
-			t.Errorf("describeRequests(%v) = %q, want %q", tc.counters, got, tc.want)
-		}
-	}
-}
-
-func TestMedian(t *testing.T) {
-	if got := median([]time.Duration{3, 1, 2}); got != 2 {
-		t.Errorf("median of 3, 1, 2 = %v", got)
-	}
-	if got := median([]time.Duration{4, 1, 2, 3}); got != 2 {
-		t.Errorf("median of 4, 1, 2, 3 = %v (integer halfway)", got)
-	}
-	if got := medianKB([]int64{10, 30, 20}); got != 20 {
-		t.Errorf("medianKB = %v", got)
-	}
-}
-
-func TestChartIsWellFormedSVG(t *testing.T) {
-	res := &results{
-		cfg:      config{counts: []int{100, 300}, latency: 50 * time.Millisecond},
-		variants: []*variant{{key: "floor", label: "floor"}, {key: "ours", label: "ours <list>"}, {key: "get", label: "get & co"}},
-		byCount:  map[int]map[string]*measurement{},
-	}
-	for _, n := range res.cfg.counts {
-		res.byCount[n] = map[string]*measurement{
-			"floor": {plans: []time.Duration{time.Second}, requests: []map[string]int64{{}}},
-			"ours":  {plans: []time.Duration{time.Second}, requests: []map[string]int64{{"GET /accounts/{account_id}/calls/apps": 1}}},
-			"get":   {plans: []time.Duration{2 * time.Second}, requests: []map[string]int64{{"GET /accounts/{account_id}/calls/apps/{app_id}": int64(n)}}},
-		}
-	}
-	dec := xml.NewDecoder(bytes.NewReader(renderChart(res)))
-	for {
-		_, err := dec.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatalf("the chart is not well-formed XML: %v", err)
-		}
-	}
-}
 
 func TestLeastTimeUnderTheRule(t *testing.T) {
 	for _, tc := range []struct {

@@ -1,7 +1,11 @@
 package provider
 
+// A create whose answer never comes, on the real CLI: the user reads the
+// error, follows the commands it prints, and is left with one object in
+// state and none made twice. The search itself (lost_answer.go) is tested
+// over the protocol in lost_answer_test.go.
+
 import (
-	"encoding/json"
 	"fmt"
 	"os/exec"
 	"regexp"
@@ -11,158 +15,6 @@ import (
 
 	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator"
 )
-
-// These tests run the real CLI as a user does and interrupt it, or starve a
-// create of its answer, and then look at what the user is left with: the
-// state, the objects the API holds, and every line the CLI printed.
-
-// frameworkErrors are texts the plugin framework prints when a provider
-// breaks its contract; a user must never see them from a create.
-var frameworkErrors = []string{"Missing Resource State After Create", "This is always an issue in the Terraform Provider",
-	"Provider produced inconsistent result", "does not include support"}
-
-func expectNoFrameworkError(t *testing.T, out string) {
-	t.Helper()
-	for _, text := range frameworkErrors {
-		if strings.Contains(out, text) {
-			t.Errorf("the output carries the framework's %q:\n%s", text, out)
-		}
-	}
-}
-
-// stateObject is one resource instance of `terraform show -json`.
-type stateObject struct {
-	Address string         `json:"address"`
-	Type    string         `json:"type"`
-	Values  map[string]any `json:"values"`
-}
-
-// shownState reads the state as `terraform show -json` prints it.
-func (c *cli) shownState() []stateObject {
-	c.t.Helper()
-	out := c.mustRun(0, "show", "-json")
-	var shown struct {
-		Values struct {
-			RootModule struct {
-				Resources []stateObject `json:"resources"`
-			} `json:"root_module"`
-		} `json:"values"`
-	}
-	if err := json.Unmarshal([]byte(out), &shown); err != nil {
-		c.t.Fatalf("terraform show -json: %v\n%s", err, out)
-	}
-	return shown.Values.RootModule.Resources
-}
-
-// primeFault answers the first create at once (before the faults injected
-// after it), so that the provider's pacer has heard the API's rate-limit
-// count and lets the other creates go together.
-var primeFault = emulator.Fault{Kind: emulator.FaultDelayAnswer, Method: "POST", Count: 1, Delay: time.Millisecond}
-
-// waitForHeldAnswers waits until n creates are in flight behind the one
-// primeFault answers: the emulator has seen n+1 creates and holds n answers
-// back. Counting the held answers alone is not enough: the prime's own
-// answer is held for a moment too, and an interrupt then would land before
-// the others were sent.
-func waitForHeldAnswers(t *testing.T, em *emulator.Running, n int, run *started) {
-	t.Helper()
-	inFlight := func() bool {
-		return requestsTo(em, "POST", appsRoute)+requestsTo(em, "POST", turnKeysRoute) >= int64(n+1) && em.HeldAnswers() >= n
-	}
-	for deadline := time.Now().Add(60 * time.Second); !inFlight(); time.Sleep(20 * time.Millisecond) {
-		select {
-		case <-run.done:
-			t.Fatalf("the CLI exited before %d requests were in flight (%d held, %d creates of apps and %d of TURN keys seen):\n%s",
-				n, em.HeldAnswers(), requestsTo(em, "POST", appsRoute), requestsTo(em, "POST", turnKeysRoute), run.out.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("only %d of %d requests in flight after a minute (%d creates of apps and %d of TURN keys seen)",
-				em.HeldAnswers(), n, requestsTo(em, "POST", appsRoute), requestsTo(em, "POST", turnKeysRoute))
-		}
-	}
-}
-
-// Ctrl-C while creates are in flight: Terraform asks the provider to stop
-// and waits; every create already sent is seen through and lands in state
-// with its secret, exactly one object each, and the next plan is empty.
-func TestInterruptedApply_keepsEveryCreateInFlight(t *testing.T) {
-	for _, tc := range []struct {
-		name       string
-		apps, keys int
-	}{
-		{"one app and one TURN key", 1, 1},
-		{"20 creates", 10, 10},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			em := testEmulator(t)
-			// The API carries each create out at once but holds its answer,
-			// so that the interrupt lands while they are in flight. The
-			// first is answered at once: until an answer tells it the
-			// rate limit's count, the pacer sends one request at a time.
-			inject(t, em, primeFault)
-			// Long enough for 20 creates to get in flight on a machine
-			// loaded by the rest of the suite.
-			inject(t, em, emulator.Fault{Kind: emulator.FaultDelayAnswer, Method: "POST", Route: appsRoute, Delay: 20 * time.Second})
-			inject(t, em, emulator.Fault{Kind: emulator.FaultDelayAnswer, Method: "POST", Route: turnKeysRoute, Delay: 20 * time.Second})
-			c := newCLI(t, em, "CLOUDFLARE_API_TOKEN="+testToken)
-			c.write("main.tf", fmt.Sprintf(`
-resource "cloudflare_calls_app" "media" {
-  count      = %d
-  account_id = %q
-  name       = "media-${count.index}"
-}
-
-resource "cloudflare_calls_turn_key" "relay" {
-  count      = %d
-  account_id = %q
-  name       = "relay-${count.index}"
-}
-`, tc.apps, testAccountID, tc.keys, testAccountID))
-
-			run := c.start("apply", "-auto-approve", "-no-color", "-parallelism=20")
-			waitForHeldAnswers(t, em, tc.apps+tc.keys-1, run)
-			if err := run.interrupt(); err != nil {
-				t.Fatal(err)
-			}
-			out, _ := run.wait(t, 60*time.Second)
-			expectNoFrameworkError(t, out)
-			if !strings.Contains(out, "Interrupt received") {
-				t.Errorf("the CLI did not see the interrupt:\n%s", out)
-			}
-
-			secrets := map[string]string{} // uid -> the secret or key the API holds
-			for _, a := range em.Apps(testAccountID) {
-				secrets[a.UID] = a.Secret
-			}
-			for _, k := range em.TURNKeys(testAccountID) {
-				secrets[k.UID] = k.Key
-			}
-			if em.AppCount() != tc.apps || em.TURNKeyCount() != tc.keys {
-				t.Fatalf("the emulator holds %d apps and %d TURN keys, want exactly %d and %d", em.AppCount(), em.TURNKeyCount(), tc.apps, tc.keys)
-			}
-			state := c.shownState()
-			if len(state) != tc.apps+tc.keys {
-				t.Fatalf("state holds %d objects, want %d (every create in flight); output:\n%s", len(state), tc.apps+tc.keys, out)
-			}
-			for _, o := range state {
-				uid, _ := o.Values["uid"].(string)
-				attr := "secret"
-				if o.Type == "cloudflare_calls_turn_key" {
-					attr = "key"
-				}
-				got, _ := o.Values[attr].(string)
-				if want, ok := secrets[uid]; !ok || got == "" || got != want {
-					t.Errorf("%s: uid %q with %s %q in state; the API holds %q", o.Address, uid, attr, got, want)
-				}
-			}
-			// The same configuration, applied again, has nothing to do.
-			em.ClearFaults()
-			c.mustRun(0, "plan", "-detailed-exitcode", "-no-color")
-		})
-	}
-}
 
 // countConfig is an app under count, the address a lost-answer error must
 // tell the user how to write.
@@ -287,28 +139,6 @@ func applyWithLostAnswer(t *testing.T, c *cli) string {
 		}
 	}
 	return out
-}
-
-// expectSays checks that the CLI's output says each of wants, however the
-// CLI wrapped it.
-func expectSays(t *testing.T, out string, wants ...string) {
-	t.Helper()
-	flat := flatten(out)
-	for _, want := range wants {
-		if !strings.Contains(flat, want) {
-			t.Errorf("the output does not say %q:\n%s", want, out)
-		}
-	}
-}
-
-// flatten undoes the CLI's wrapping of diagnostics: the box-drawing margin
-// and line breaks become single spaces.
-func flatten(out string) string {
-	lines := strings.Split(out, "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(l), "│"))
-	}
-	return strings.Join(strings.Fields(strings.Join(lines, " ")), " ")
 }
 
 // The API process dies with 10 creates in flight: each was carried out and
