@@ -167,6 +167,7 @@ func TestPacer_marginForRequestsInFlight(t *testing.T) {
 		for _, tk := range inFlight[:7] {
 			tk.Done(http.StatusOK, limits(8, 20, 11, 60), nil)
 		}
+		time.Sleep(5 * time.Second) // longer than the spread would hold it
 		if tenth.returned() {
 			t.Fatal("the 10th went with 2 remaining and 1 in flight")
 		}
@@ -290,6 +291,25 @@ func TestPacer_blockEndsWithItsRetryAfter(t *testing.T) {
 		w.ticket.Done(http.StatusOK, limits(1, 99, 100, 100), nil)
 		if startWait(t.Context(), p, nil).returned() {
 			t.Fatal("a request went with 1 remaining after the block, the reserve")
+		}
+	})
+}
+
+// A 429 is news of a block, not of others spending: its count (0 until the
+// block ends) is not a fall, and a process alone on the credential sends
+// after the block as before it.
+func TestPacer_blockIsNotOthersSpending(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := warmed(t, 10, 120, 30)
+		pass(t, p).Done(http.StatusOK, limits(119, 30, 120, 30), nil)
+		pass(t, p).Done(http.StatusTooManyRequests, blocked(30, 120, 30), nil)
+		time.Sleep(30 * time.Second)
+		var ws []*waiter
+		for range 20 {
+			ws = append(ws, startWait(t.Context(), p, nil))
+		}
+		if n := countReturned(t, ws); n != 20 {
+			t.Fatalf("%d of 20 requests went at once after the block; want all, as before it", n)
 		}
 	})
 }
