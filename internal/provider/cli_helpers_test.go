@@ -23,34 +23,47 @@ import (
 // these helpers build the provider binary once and run the real CLI with a
 // development override, as `make demo` does.
 
-var builtProvider struct {
+// builtOnce is a provider binary that the test run builds once, into a
+// folder shared by every test of the run and removed by TestMain (so not
+// t.TempDir).
+type builtOnce struct {
 	once sync.Once
 	dir  string
 	err  error
 }
 
+// path builds, on its first call, the package pkg (relative to the
+// repository's root) as terraform-provider-cloudflare, and returns the
+// folder holding it.
+func (b *builtOnce) path(t *testing.T, pkg string, ldflags ...string) string {
+	t.Helper()
+	b.once.Do(func() {
+		dir, err := os.MkdirTemp("", "tfprovider-bin-") //nolint:usetesting // see builtOnce
+		if err != nil {
+			b.err = err
+			return
+		}
+		b.dir = dir
+		args := append([]string{"build", "-o", filepath.Join(dir, "terraform-provider-cloudflare")}, ldflags...)
+		cmd := exec.Command("go", append(args, pkg)...)
+		cmd.Dir = filepath.Join("..", "..")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.err = fmt.Errorf("go build: %w\n%s", err, out)
+		}
+	})
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	return b.dir
+}
+
+var builtProvider builtOnce
+
 // providerBinaryDir builds the provider once per test run and returns the
 // folder holding terraform-provider-cloudflare.
 func providerBinaryDir(t *testing.T) string {
 	t.Helper()
-	builtProvider.once.Do(func() {
-		// Shared by every test of the run and removed by TestMain, so not t.TempDir.
-		dir, err := os.MkdirTemp("", "tfprovider-bin-") //nolint:usetesting // see above
-		if err != nil {
-			builtProvider.err = err
-			return
-		}
-		builtProvider.dir = dir
-		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "terraform-provider-cloudflare"), "-ldflags", "-X main.version=test", ".")
-		cmd.Dir = filepath.Join("..", "..")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			builtProvider.err = fmt.Errorf("go build: %w\n%s", err, out)
-		}
-	})
-	if builtProvider.err != nil {
-		t.Fatal(builtProvider.err)
-	}
-	return builtProvider.dir
+	return builtProvider.path(t, ".", "-ldflags", "-X main.version=test")
 }
 
 func TestMain(m *testing.M) {

@@ -4,10 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 )
 
@@ -41,32 +39,13 @@ func (c *cli) devOverrides(dirs map[string]string) {
 	}
 }
 
-var builtStandIn struct {
-	once sync.Once
-	dir  string
-	err  error
-}
+var builtStandIn builtOnce
 
 // officialStandInDir builds testdata/officialstandin once per test run and
-// returns the folder holding it, which TestMain removes.
+// returns the folder holding it.
 func officialStandInDir(t *testing.T) string {
 	t.Helper()
-	builtStandIn.once.Do(func() {
-		dir, err := os.MkdirTemp("", "tfprovider-standin-") //nolint:usetesting // shared by the run's tests
-		if err != nil {
-			builtStandIn.err = err
-			return
-		}
-		builtStandIn.dir = dir
-		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "terraform-provider-cloudflare"), "./testdata/officialstandin")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			builtStandIn.err = fmt.Errorf("go build: %w\n%s", err, out)
-		}
-	})
-	if builtStandIn.err != nil {
-		t.Fatal(builtStandIn.err)
-	}
-	return builtStandIn.dir
+	return builtStandIn.path(t, "./internal/provider/testdata/officialstandin")
 }
 
 // Every example of the guide that Terraform runs passes validate: the
