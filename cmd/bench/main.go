@@ -27,8 +27,12 @@
 // instead (see ratelimit.go):
 //
 //	go run ./cmd/bench -mode rate-limit [-apps 1000] [-parallelism 20] [-rate-limit 1200/5m] [-latency 50ms]
+//	                   [-pipelines 10] [-pipeline-apps 120] [-pipeline-latency 100ms]
 //
-// It writes <out>/rate-limit.md and <out>/rate-limit.json.
+// and then -pipelines pipelines sharing one token, each creating and
+// destroying -pipeline-apps apps, all at once (see sharedtoken.go;
+// -pipelines 0 leaves them out). It writes <out>/rate-limit.md and
+// <out>/rate-limit.json.
 package main
 
 import (
@@ -95,6 +99,10 @@ type config struct {
 	parallelism int
 	rateLimit   emulator.RateLimit
 	rerender    string
+	// The shared-token scenario's.
+	pipelines       int
+	pipelineApps    int
+	pipelineLatency time.Duration
 }
 
 func parseFlags(args []string) (config, error) {
@@ -104,6 +112,9 @@ func parseFlags(args []string) (config, error) {
 	apps := fs.Int("apps", 1000, "rate-limit mode: the number of apps")
 	parallelism := fs.Int("parallelism", 20, "rate-limit mode: Terraform's -parallelism")
 	rateLimit := fs.String("rate-limit", "1200/5m", "rate-limit mode: the emulator's rule, `requests/window`")
+	pipelines := fs.Int("pipelines", 10, "rate-limit mode: the `number` of pipelines sharing one token, run at once after the single run (0: none)")
+	pipelineApps := fs.Int("pipeline-apps", 120, "rate-limit mode: the apps each pipeline creates and destroys")
+	pipelineLatency := fs.Duration("pipeline-latency", 100*time.Millisecond, "rate-limit mode: emulator latency per request for the pipelines")
 	rerender := fs.String("rerender", "", "rate-limit mode: write the report again from this `rate-limit.json`, measuring nothing")
 	counts := fs.String("n", "100,300,1000", "comma-separated `numbers` of apps to measure")
 	reps := fs.Int("reps", 5, "timed plans per variant and number of apps")
@@ -120,7 +131,7 @@ func parseFlags(args []string) (config, error) {
 		return config{}, fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	cfg := config{mode: *mode, reps: *reps, applyReps: *applyReps, latency: *latency, outDir: *outDir, keep: *keep, goCommand: "go", planTimout: *planTimeout,
-		apps: *apps, parallelism: *parallelism, rerender: *rerender}
+		apps: *apps, parallelism: *parallelism, rerender: *rerender, pipelines: *pipelines, pipelineApps: *pipelineApps, pipelineLatency: *pipelineLatency}
 	switch cfg.mode {
 	case modePlans:
 	case modeRateLimit:
@@ -131,8 +142,11 @@ func parseFlags(args []string) (config, error) {
 		if cfg.rateLimit.Disabled {
 			return config{}, errors.New("-rate-limit: the rate-limit mode needs a limit, such as 1200/5m")
 		}
-		if cfg.apps < 1 || cfg.parallelism < 1 {
-			return config{}, errors.New("-apps and -parallelism must be at least 1")
+		if cfg.apps < 1 || cfg.parallelism < 1 || cfg.pipelineApps < 1 {
+			return config{}, errors.New("-apps, -parallelism and -pipeline-apps must be at least 1")
+		}
+		if cfg.pipelines < 0 || cfg.pipelineLatency < 0 {
+			return config{}, errors.New("-pipelines and -pipeline-latency must not be negative")
 		}
 	default:
 		return config{}, fmt.Errorf("-mode: %q is neither %s nor %s", cfg.mode, modePlans, modeRateLimit)

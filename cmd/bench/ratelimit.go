@@ -100,9 +100,17 @@ func runRateLimit(ctx context.Context, cfg config) error {
 	if err != nil {
 		return err
 	}
+	var shared *sharedTokenRun
+	if cfg.pipelines > 0 {
+		run, err := runSharedToken(ctx, cfg, ours, filepath.Join(work, "shared-token"))
+		if err != nil {
+			return err
+		}
+		shared = &run
+	}
 	mc := describeMachine(ctx, cfg)
 	mc.loadBefore = loadBefore
-	return writeRateLimitReport(cfg, mc, free, limited, time.Since(started))
+	return writeRateLimitReport(cfg, mc, free, limited, shared, time.Since(started))
 }
 
 // rateLimitRunOnce applies, plans and destroys cfg.apps apps against a fresh
@@ -185,6 +193,8 @@ func rerenderRateLimit(cfg config, path string) error {
 		Elapsed     time.Duration `json:"elapsed_ns"`
 		Free        rateLimitRun  `json:"free"`
 		Limited     rateLimitRun  `json:"limited"`
+		// Absent from reports written before the scenario existed.
+		SharedToken *sharedTokenRun `json:"shared_token"`
 		Machine     struct {
 			NProc      int       `json:"nproc"`
 			CPUModel   string    `json:"cpu_model"`
@@ -206,10 +216,12 @@ func rerenderRateLimit(cfg config, path string) error {
 	m := saved.Machine
 	mc := machine{nproc: m.NProc, cpuModel: m.CPUModel, kernel: m.Kernel, goVersion: m.Go, terraform: m.Terraform, date: m.Date,
 		loadBefore: m.LoadBefore, loadAfter: m.LoadAfter}
-	return writeRateLimitReport(cfg, mc, saved.Free, saved.Limited, saved.Elapsed)
+	return writeRateLimitReport(cfg, mc, saved.Free, saved.Limited, saved.SharedToken, saved.Elapsed)
 }
 
-func writeRateLimitReport(cfg config, mc machine, free, limited rateLimitRun, elapsed time.Duration) error {
+// writeRateLimitReport writes the single run's report and, when shared is
+// not nil, the shared-token scenario's.
+func writeRateLimitReport(cfg config, mc machine, free, limited rateLimitRun, shared *sharedTokenRun, elapsed time.Duration) error {
 	freeWall, freeRequests, _, freeErrors := free.total()
 	wall, requests, refused, errs := limited.total()
 	rule := cfg.rateLimit
@@ -258,6 +270,13 @@ func writeRateLimitReport(cfg config, mc machine, free, limited rateLimitRun, el
 	} else {
 		fmt.Fprintf(&b, "- Total time within 2× the least: **%s** (%s against %s, %.2f×).\n", verdict(ratio <= 2), seconds(wall), seconds(least), ratio)
 	}
+	sharedMet := true
+	if shared != nil {
+		var err error
+		if sharedMet, err = writeSharedTokenReport(&b, *shared); err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(&b, "\nMachine: %s, `nproc` %d, Linux %s, %s, %s; load average %s at the start and %s at the end.\n",
 		mc.cpuModel, mc.nproc, mc.kernel, mc.goVersion, mc.terraform, mc.loadBefore, mc.loadAfter)
 
@@ -271,7 +290,7 @@ func writeRateLimitReport(cfg config, mc machine, free, limited rateLimitRun, el
 	raw, err := json.MarshalIndent(map[string]any{
 		"apps": cfg.apps, "parallelism": cfg.parallelism, "latency_ns": cfg.latency,
 		"free": free, "limited": limited, "least_ns": least, "rule_floor_ns": ruleFloor, "ratio_to_least": ratio, "elapsed_ns": elapsed,
-		"rate_limit": cfg.rateLimit.String(),
+		"rate_limit": cfg.rateLimit.String(), "shared_token": shared,
 		"machine": map[string]any{"nproc": mc.nproc, "cpu_model": mc.cpuModel, "kernel": mc.kernel, "go": mc.goVersion, "terraform": mc.terraform,
 			"date": mc.date, "load_before": mc.loadBefore, "load_after": mc.loadAfter},
 	}, "", "  ")
@@ -284,6 +303,10 @@ func writeRateLimitReport(cfg config, mc machine, free, limited rateLimitRun, el
 	step("wrote rate-limit.md and rate-limit.json to " + cfg.outDir)
 	if refused != 0 || errs != 0 || freeErrors != 0 || ratio > 2 {
 		return fmt.Errorf("targets missed: %d refused, %d errors, %.2f× the least time", refused, errs+freeErrors, ratio)
+	}
+	if !sharedMet {
+		return fmt.Errorf("targets of the %d pipelines sharing one token missed: %d refused, %d errors, %d apps left",
+			len(shared.Pipelines), shared.Refused, shared.errors(), shared.AppsLeft)
 	}
 	return nil
 }

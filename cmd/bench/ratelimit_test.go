@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,7 +48,7 @@ func TestRateLimitReportRerendersFromItsJSON(t *testing.T) {
 	cfg := config{mode: modeRateLimit, apps: 100, parallelism: 10, latency: 20 * time.Millisecond,
 		rateLimit: emulator.RateLimit{Requests: 40, Window: 10 * time.Second}, outDir: dir}
 	mc := machine{nproc: 2, cpuModel: "test CPU", date: time.Date(2026, 12, 1, 20, 0, 0, 0, time.UTC), loadBefore: "1 1 1", loadAfter: "2 2 2"}
-	if err := writeRateLimitReport(cfg, mc, phases(100*time.Millisecond), phases(time.Second), 90*time.Second); err != nil {
+	if err := writeRateLimitReport(cfg, mc, phases(100*time.Millisecond), phases(time.Second), nil, 90*time.Second); err != nil {
 		t.Fatal(err)
 	}
 	first, err := os.ReadFile(filepath.Join(dir, "rate-limit.md"))
@@ -66,5 +67,65 @@ func TestRateLimitReportRerendersFromItsJSON(t *testing.T) {
 	}
 	if !bytes.Contains(first, []byte("1.22× the rule's own floor")) {
 		t.Errorf("the report does not judge 61 s against the rule's floor of 50 s:\n%s", first)
+	}
+}
+
+func TestRuleFloorOfTheSharedToken(t *testing.T) {
+	rule := emulator.RateLimit{Requests: 1200, Window: 5 * time.Minute}
+	for _, tc := range []struct {
+		requests int64
+		want     time.Duration
+	}{
+		{0, 0}, {1200, 0}, {1201, 5 * time.Minute},
+		// Ten pipelines of 120 apps: 1,200 creates, 1,200 deletes and ten lists.
+		{2410, 10 * time.Minute},
+	} {
+		if got := ruleFloor(tc.requests, rule); got != tc.want {
+			t.Errorf("ruleFloor(%d) = %s, want %s", tc.requests, got, tc.want)
+		}
+	}
+}
+
+// The shared-token scenario is reported beside the single run, written again
+// from the JSON word for word, and a single refused request or an app left
+// behind misses its targets.
+func TestSharedTokenReport(t *testing.T) {
+	single := rateLimitRun{Limit: "120/30s", Phases: []rateLimitPhase{{Name: "apply (create)", Wall: time.Second, Requests: 40}}}
+	ok := pipelineStep{Wall: 40 * time.Second}
+	shared := sharedTokenRun{Limit: "120/30s", Apps: 40, Parallelism: 20, Latency: 100 * time.Millisecond, Wall: 66 * time.Second,
+		Requests: 243, Pipelines: []pipeline{{ok, ok}, {ok, ok}, {ok, ok}}}
+	cfg := config{mode: modeRateLimit, apps: 40, parallelism: 20, rateLimit: emulator.RateLimit{Requests: 120, Window: 30 * time.Second}}
+	mc := machine{nproc: 2, date: time.Date(2026, 12, 1, 20, 0, 0, 0, time.UTC)}
+
+	cfg.outDir = t.TempDir()
+	if err := writeRateLimitReport(cfg, mc, single, single, &shared, time.Minute); err != nil {
+		t.Fatalf("targets met, yet: %v", err)
+	}
+	first, err := os.ReadFile(filepath.Join(cfg.outDir, "rate-limit.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"### 3 pipelines sharing one token", "(ceil(N/Q) − 1) · W = **60.00 s**: the run took 1.10× it",
+		"No request refused by the rate limit: **met** (0)", "Every run completed (each apply and destroy exited 0, every app created and destroyed): **met**"} {
+		if !strings.Contains(string(first), want) {
+			t.Errorf("the report does not say %q:\n%s", want, first)
+		}
+	}
+	if err := rerenderRateLimit(config{mode: modeRateLimit, outDir: cfg.outDir}, filepath.Join(cfg.outDir, "rate-limit.json")); err != nil {
+		t.Fatal(err)
+	}
+	if again, err := os.ReadFile(filepath.Join(cfg.outDir, "rate-limit.md")); err != nil || string(again) != string(first) {
+		t.Errorf("the report written again differs (%v):\n%s\n---\n%s", err, first, again)
+	}
+
+	refused, left, failed := shared, shared, shared
+	refused.Refused = 1
+	left.AppsLeft = 2
+	failed.Pipelines = []pipeline{{ok, pipelineStep{ExitCode: 1}}}
+	for name, r := range map[string]sharedTokenRun{"one refused": refused, "apps left": left, "a destroy failed": failed} {
+		cfg.outDir = t.TempDir()
+		if err := writeRateLimitReport(cfg, mc, single, single, &r, time.Minute); err == nil || !strings.Contains(err.Error(), "sharing one token missed") {
+			t.Errorf("%s: the targets are met (%v)", name, err)
+		}
 	}
 }
