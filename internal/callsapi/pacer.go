@@ -32,9 +32,11 @@ import (
 //     Of that fall, the part this process's own answers explain is its share
 //     (recent answers weigh most); the rest, others spent.
 //   - The gate. A request waits while this process's requests in flight
-//     fill its share of the remaining count, less a small reserve. The rest
-//     is the margin for requests in flight elsewhere, which no answer has
-//     counted yet. It goes once an answer frees room, or at the reset.
+//     fill its part of the remaining count, less a small reserve: its share
+//     s, scaled by 1/(2-s) because the others may spend their part twice
+//     before an answer tells it (see gateLocked). The rest is the margin
+//     for requests in flight elsewhere, which no answer has counted yet. It
+//     goes once an answer frees room, or at the reset.
 //   - The spread (golang.org/x/time/rate). Of what remains, the process may
 //     send half its share at once and spreads the rest to the reset. A
 //     tenth more than its share is always open to it, so that a process
@@ -437,8 +439,9 @@ func (p *Pacer) share() float64 {
 // for rounding and for the user's tools that do not pace themselves.
 func (p *Pacer) reserve() int { return max(1, p.quota/100) }
 
-// startWindowLocked begins a window: the whole quota, measured afresh, and
-// a new bucket (a new one starts full).
+// startWindowLocked begins a window: the whole quota, from which the
+// count's fall is measured again, and a new bucket (a new one starts full).
+// The share carries over: it is measured on recent answers, not by window.
 func (p *Pacer) startWindowLocked() {
 	p.remaining, p.lastR, p.limiter = p.quota, p.quota, nil
 }
