@@ -50,6 +50,15 @@ func startWait(ctx context.Context, p *Pacer, announce func(RateLimitHold)) *wai
 	return w
 }
 
+// startWaits starts n Waits.
+func startWaits(ctx context.Context, p *Pacer, n int, announce func(RateLimitHold)) []*waiter {
+	ws := make([]*waiter, n)
+	for i := range ws {
+		ws[i] = startWait(ctx, p, announce)
+	}
+	return ws
+}
+
 // returned tells, once every goroutine of the bubble waits, whether the
 // Wait has returned.
 func (w *waiter) returned() bool {
@@ -140,10 +149,7 @@ func TestPacer_marginForRequestsInFlight(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		p := warmed(t, 10, 11, 60)
 		pass(t, p).Done(http.StatusOK, limits(10, 60, 11, 60), nil)
-		var ws []*waiter
-		for range 10 {
-			ws = append(ws, startWait(t.Context(), p, nil))
-		}
+		ws := startWaits(t.Context(), p, 10, nil)
 		time.Sleep(40 * time.Second) // the spread has long let 10 through; the reset is 21 s away
 		if n := countReturned(t, ws); n != 9 {
 			t.Fatalf("%d requests in flight; want 9 (10 remaining, 1 in reserve)", n)
@@ -251,10 +257,7 @@ func TestPacer_retryAfterHoldsEveryRequest(t *testing.T) {
 		announce := func(RateLimitHold) { announcements.Add(1) }
 		start := time.Now()
 		pass(t, p).Done(http.StatusTooManyRequests, http.Header{"Retry-After": {"3"}}, announce)
-		var ws []*waiter
-		for range 10 {
-			ws = append(ws, startWait(t.Context(), p, announce))
-		}
+		ws := startWaits(t.Context(), p, 10, announce)
 		time.Sleep(3*time.Second - time.Millisecond)
 		if n := countReturned(t, ws); n != 0 {
 			t.Fatalf("%d requests went before the Retry-After of 3 s had passed", n)
@@ -304,10 +307,7 @@ func TestPacer_blockIsNotOthersSpending(t *testing.T) {
 		pass(t, p).Done(http.StatusOK, limits(119, 30, 120, 30), nil)
 		pass(t, p).Done(http.StatusTooManyRequests, blocked(30, 120, 30), nil)
 		time.Sleep(30 * time.Second)
-		var ws []*waiter
-		for range 20 {
-			ws = append(ws, startWait(t.Context(), p, nil))
-		}
+		ws := startWaits(t.Context(), p, 20, nil)
 		if n := countReturned(t, ws); n != 20 {
 			t.Fatalf("%d of 20 requests went at once after the block; want all, as before it", n)
 		}
@@ -323,10 +323,7 @@ func TestPacer_spreadsTheSecondHalf(t *testing.T) {
 		// The window started whole: 99 free (1 in reserve), a bucket of
 		// 49, of which the first request took one. Its answer leaves 98
 		// free over the 11 s to the reset, refilled at 98/11 a second.
-		var ws []*waiter
-		for range 98 {
-			ws = append(ws, startWait(t.Context(), p, nil))
-		}
+		ws := startWaits(t.Context(), p, 98, nil)
 		if n := countReturned(t, ws); n != 48 {
 			t.Fatalf("%d requests went at once; want the bucket's 48 left", n)
 		}
