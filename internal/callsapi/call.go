@@ -72,22 +72,37 @@ type call struct {
 	budget       time.Duration // the budget, for messages
 }
 
-// do runs one call and decodes the envelope's result into out (if non-nil):
-// wait for the pacer, send, read the whole answer, tell the pacer, then
-// decide: done, retry after a wait, or give up with the reason. incomplete,
-// when set, is asked after decoding whether the result lacks something the
-// API must send (a created object's secret).
+// Request is one call of a Cloudflare API below the client's base URL:
+// Calls (whose answers carry "result") or RealtimeKit ("data").
+type Request struct {
+	Method string
+	Path   string // below the base URL, query included
+	Body   any    // sent as JSON when not nil
+	// Out, when not nil, receives the answer's result (or data).
+	Out any
+	// Paging, when not nil, receives the answer's paging (RealtimeKit lists).
+	Paging *Paging
+	// Incomplete, when set, is asked after decoding whether the result lacks
+	// something the API must send (a created object's id or secret); a
+	// create that answers so may have been carried out (MaybeProcessed).
+	Incomplete func() string
+}
+
+// Do runs one call: wait for the pacer, send, read the whole answer, tell
+// the pacer, then decide: done, retry after a wait, or give up with the
+// reason. A POST is a create (see send and worthRetry).
 //
 // The call's time budget (MaxRetryDuration, or less when ctx's deadline is
 // sooner) covers everything: pacing, attempts and the waits between them.
-func (c *Client) do(ctx context.Context, method, path string, body, out any, incomplete func() string) error {
+func (c *Client) Do(ctx context.Context, r Request) error {
 	var payload []byte
-	if body != nil {
+	if r.Body != nil {
 		var err error
-		if payload, err = json.Marshal(body); err != nil {
+		if payload, err = json.Marshal(r.Body); err != nil {
 			return fmt.Errorf("encoding request body: %w", err)
 		}
 	}
+	method, path := r.Method, r.Path
 	cl := call{method: method, path: path, budget: c.retry.maxDuration}
 	cl.deadline = time.Now().Add(cl.budget)
 	if d, ok := ctx.Deadline(); ok && d.Before(cl.deadline) {
@@ -113,7 +128,7 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any, inc
 				ErrorCodes: errorCodes(a.body), Err: a.err, Attempt: attempt, RetryIn: wait, Paced: ticket.Waited})
 		}
 		if wait == 0 {
-			return result(cl, a, attempt, gaveUp, blockedFor, out, incomplete)
+			return result(cl, a, attempt, gaveUp, blockedFor, r)
 		}
 		if err := sleep(ctx, nil, wait); err != nil {
 			// The caller gave up while waiting to retry: the attempt was
@@ -248,7 +263,7 @@ func isPermanent(err error) bool {
 }
 
 // result turns the call's last answer into its outcome.
-func result(cl call, a answer, attempts int, gaveUp string, blockedFor time.Duration, out any, incomplete func() string) error {
+func result(cl call, a answer, attempts int, gaveUp string, blockedFor time.Duration, r Request) error {
 	isCreate := cl.method == http.MethodPost
 	if a.err != nil {
 		err := a.err
@@ -264,12 +279,17 @@ func result(cl call, a answer, attempts int, gaveUp string, blockedFor time.Dura
 	// have created the object.
 	maybeCreated := isCreate && (success || a.status >= 500)
 	var env envelope
-	if err := json.Unmarshal(a.body, &env); err != nil || env.Success == nil {
+	err := json.Unmarshal(a.body, &env)
+	if err == nil && env.Success == nil && env.Message != "" && !success {
+		// RealtimeKit's bare {"message": "Unauthorized"}.
+		env.Success, env.Error = new(bool), &Message{Code: a.status, Message: env.Message}
+	}
+	if err != nil || env.Success == nil {
 		apiErr.Problem, apiErr.NotAPIAnswer = describeBadBody(a.header.Get("Content-Type"), a.body, err)
 		apiErr.MaybeProcessed = maybeCreated
 		return apiErr
 	}
-	apiErr.Errors, apiErr.Messages = env.Errors, env.Messages
+	apiErr.Errors, apiErr.Messages = env.errors(), env.Messages
 	switch {
 	case !success:
 		apiErr.MaybeProcessed = maybeCreated
@@ -277,20 +297,27 @@ func result(cl call, a answer, attempts int, gaveUp string, blockedFor time.Dura
 	case !*env.Success:
 		apiErr.Problem = "the API answered success: false"
 		return apiErr
-	case out == nil:
+	case r.Out == nil:
 		return nil
 	}
 	apiErr.MaybeProcessed = maybeCreated
-	if len(env.Result) == 0 || string(env.Result) == "null" {
+	payload := env.Result
+	if len(payload) == 0 {
+		payload = env.Data
+	}
+	if len(payload) == 0 || string(payload) == "null" {
 		apiErr.Problem = "the API answered success without a result"
 		return apiErr
 	}
-	if err := json.Unmarshal(env.Result, out); err != nil {
+	if err := json.Unmarshal(payload, r.Out); err != nil {
 		apiErr.Problem = fmt.Sprintf("the result could not be decoded: %v", err)
 		return apiErr
 	}
-	if incomplete != nil {
-		if apiErr.Problem = incomplete(); apiErr.Problem != "" {
+	if r.Paging != nil && env.Paging != nil {
+		*r.Paging = *env.Paging
+	}
+	if r.Incomplete != nil {
+		if apiErr.Problem = r.Incomplete(); apiErr.Problem != "" {
 			return apiErr
 		}
 	}

@@ -232,23 +232,43 @@ func (m *Message) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
+// envelope is a Calls answer ({success, errors, messages, result}) or a
+// RealtimeKit one ({success, error, data, paging}; a bare {message} on 401).
 type envelope struct {
 	Success  *bool           `json:"success"`
 	Errors   []Message       `json:"errors"`
+	Error    *Message        `json:"error"`
+	Message  string          `json:"message"`
 	Messages []Message       `json:"messages"`
 	Result   json.RawMessage `json:"result"`
+	Data     json.RawMessage `json:"data"`
+	Paging   *Paging         `json:"paging"`
+}
+
+// errors are the answer's errors, Calls' or RealtimeKit's.
+func (e *envelope) errors() []Message {
+	if e.Error != nil {
+		return append(e.Errors, *e.Error)
+	}
+	return e.Errors
+}
+
+// Paging is where a page of a RealtimeKit list lies in the whole: 1-based
+// offsets of its first and last items, and how many there are in all.
+type Paging struct {
+	StartOffset int `json:"start_offset"`
+	EndOffset   int `json:"end_offset"`
+	TotalCount  int `json:"total_count"`
 }
 
 // errorCodes lists the envelope's error codes, if body is an envelope.
 func errorCodes(body []byte) []int {
-	var env struct {
-		Errors []Message `json:"errors"`
-	}
+	var env envelope
 	if json.Unmarshal(body, &env) != nil {
 		return nil
 	}
 	var codes []int
-	for _, e := range env.Errors {
+	for _, e := range env.errors() {
 		codes = append(codes, e.Code)
 	}
 	return codes

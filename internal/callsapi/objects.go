@@ -69,7 +69,7 @@ func (c *Client) Create(ctx context.Context, k Kind, accountID, name string) (*O
 		}
 		return ""
 	}
-	if err := c.do(ctx, http.MethodPost, accountPath(accountID, k.collection), nameBody{Name: name}, &o, incomplete); err != nil {
+	if err := c.Do(ctx, Request{Method: http.MethodPost, Path: accountPath(accountID, k.collection), Body: nameBody{Name: name}, Out: &o, Incomplete: incomplete}); err != nil {
 		return nil, err
 	}
 	return &o, nil
@@ -78,7 +78,7 @@ func (c *Client) Create(ctx context.Context, k Kind, accountID, name string) (*O
 // Get reads one object. The answer carries no secret.
 func (c *Client) Get(ctx context.Context, k Kind, accountID, id string) (*Object, error) {
 	var o Object
-	if err := c.do(ctx, http.MethodGet, objectPath(accountID, k.collection, id), nil, &o, nil); err != nil {
+	if err := c.Do(ctx, Request{Method: http.MethodGet, Path: objectPath(accountID, k.collection, id), Out: &o}); err != nil {
 		return nil, err
 	}
 	return &o, nil
@@ -88,7 +88,7 @@ func (c *Client) Get(ctx context.Context, k Kind, accountID, id string) (*Object
 // one page).
 func (c *Client) List(ctx context.Context, k Kind, accountID string) ([]Object, error) {
 	var objects []Object
-	if err := c.do(ctx, http.MethodGet, accountPath(accountID, k.collection), nil, &objects, nil); err != nil {
+	if err := c.Do(ctx, Request{Method: http.MethodGet, Path: accountPath(accountID, k.collection), Out: &objects}); err != nil {
 		return nil, err
 	}
 	return objects, nil
@@ -97,7 +97,7 @@ func (c *Client) List(ctx context.Context, k Kind, accountID string) ([]Object, 
 // Rename renames an object (a PUT of its name).
 func (c *Client) Rename(ctx context.Context, k Kind, accountID, id, name string) (*Object, error) {
 	var o Object
-	if err := c.do(ctx, http.MethodPut, objectPath(accountID, k.collection, id), nameBody{Name: name}, &o, nil); err != nil {
+	if err := c.Do(ctx, Request{Method: http.MethodPut, Path: objectPath(accountID, k.collection, id), Body: nameBody{Name: name}, Out: &o}); err != nil {
 		return nil, err
 	}
 	return &o, nil
@@ -105,7 +105,7 @@ func (c *Client) Rename(ctx context.Context, k Kind, accountID, id, name string)
 
 // Delete deletes an object.
 func (c *Client) Delete(ctx context.Context, k Kind, accountID, id string) error {
-	return c.do(ctx, http.MethodDelete, objectPath(accountID, k.collection, id), nil, nil, nil)
+	return c.Do(ctx, Request{Method: http.MethodDelete, Path: objectPath(accountID, k.collection, id)})
 }
 
 // ListCommand is a shell command that lists the account's objects of the
@@ -113,9 +113,16 @@ func (c *Client) Delete(ctx context.Context, k Kind, accountID, id string) error
 // user who must look for one later. It names the credentials' environment
 // variables, never their values.
 func (c *Client) ListCommand(k Kind, accountID string) string {
+	return c.CurlCommand(accountPath(accountID, k.collection))
+}
+
+// CurlCommand is a shell command that GETs path (below the base URL) with
+// this client's base URL and kind of credential, naming the credentials'
+// environment variables, never their values.
+func (c *Client) CurlCommand(path string) string {
 	auth := `-H "Authorization: Bearer $CLOUDFLARE_API_TOKEN"`
 	if c.legacyKey {
 		auth = `-H "X-Auth-Email: $CLOUDFLARE_EMAIL" -H "X-Auth-Key: $CLOUDFLARE_API_KEY"`
 	}
-	return "curl -sS " + auth + " '" + c.base.String() + accountPath(accountID, k.collection) + "'"
+	return "curl -sS " + auth + " '" + c.base.String() + path + "'"
 }
