@@ -26,6 +26,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/calls-terraform/terraform-provider-cloudflare/internal/callsapi"
+	"github.com/calls-terraform/terraform-provider-cloudflare/internal/kitapi"
 )
 
 // Environment variables read when the provider block leaves a setting out.
@@ -238,7 +239,7 @@ func (p *CloudflareProvider) Configure(ctx context.Context, req provider.Configu
 	}
 	tflog.Debug(ctx, "configured Cloudflare Calls client", map[string]any{"base_url": baseURL, "legacy_key_auth": token == "", "refresh_with_list": refreshWithList})
 
-	data := &providerData{client: client, secrets: []string{token, key}, snapshots: newRefreshSnapshots(clientReader{client}, refreshWithList),
+	data := &providerData{client: client, kit: kitapi.New(client), secrets: []string{token, key}, snapshots: newRefreshSnapshots(clientReader{client}, refreshWithList),
 		retryBudget: retryBudget, holds: holds}
 	resp.ResourceData = data
 	resp.DataSourceData = data
@@ -265,14 +266,26 @@ func int64OrDefault(v types.Int64, def int64) int64 {
 // per kind: cloudflare_calls_app and cloudflare_calls_turn_key, their data
 // sources and plural data sources, and their list resources.
 func (p *CloudflareProvider) Resources(_ context.Context) []func() resource.Resource {
-	return perKind(func(b kindBound) resource.Resource { return &callsResource{b} })
+	return append(perKind(func(b kindBound) resource.Resource { return &callsResource{b} }),
+		kitResources...)
 }
 
 func (p *CloudflareProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return append(
+	return append(append(
 		perKind(func(b kindBound) datasource.DataSource { return &callsObjectDataSource{b} }),
-		perKind(func(b kindBound) datasource.DataSource { return &callsObjectsDataSource{b} })...)
+		perKind(func(b kindBound) datasource.DataSource { return &callsObjectsDataSource{b} })...),
+		kitDataSources...)
 }
+
+// The RealtimeKit types, one line each, in the order apps, presets, webhooks.
+var (
+	kitResources = []func() resource.Resource{
+		// newKitAppResource, newKitPresetResource, newKitWebhookResource
+	}
+	kitDataSources = []func() datasource.DataSource{
+		// newKitAppsDataSource, newKitPresetsDataSource, newKitWebhooksDataSource
+	}
+)
 
 func (p *CloudflareProvider) ListResources(_ context.Context) []func() list.ListResource {
 	return perKind(func(b kindBound) list.ListResource { return &callsListResource{b} })

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 
 	"github.com/calls-terraform/terraform-provider-cloudflare/internal/callsapi"
+	"github.com/calls-terraform/terraform-provider-cloudflare/internal/kitapi"
 )
 
 // The data every resource, data source and list resource works with, made
@@ -18,6 +19,8 @@ import (
 // providerData is what Configure hands to resources and data sources.
 type providerData struct {
 	client *callsapi.Client
+	// kit is the RealtimeKit client; it sends through client.
+	kit *kitapi.Client
 	// secrets are the credentials, masked in every log line written with a
 	// context that went through withMasks.
 	secrets []string

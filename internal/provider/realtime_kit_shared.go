@@ -1,0 +1,27 @@
+package provider
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// kitIDPattern matches RealtimeKit ids (apps, presets, webhooks): UUIDs.
+var kitIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// parseKitImportID splits a RealtimeKit import id, "<account_id>/<app_id>"
+// or "<account_id>/<app_id>/<id>" (one name per part after the account),
+// and checks each part: the account id is a Cloudflare id, the rest UUIDs.
+func parseKitImportID(id string, names ...string) ([]string, error) {
+	parts := strings.Split(id, "/")
+	ok := len(parts) == len(names)+1 && cloudflareIDPattern.MatchString(parts[0])
+	for _, p := range parts[1:] {
+		ok = ok && kitIDPattern.MatchString(p)
+	}
+	if !ok {
+		return nil, fmt.Errorf("expected <account_id>/<%s>: an account id of 32 lowercase hexadecimal characters, then %s "+
+			"(UUIDs such as 0c6f5d2e-8a3b-4c1d-9e7f-2a4b6c8d0e1f), joined by slashes; got %q",
+			strings.Join(names, ">/<"), strings.Join(names, " and "), id)
+	}
+	return parts, nil
+}
