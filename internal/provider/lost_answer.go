@@ -27,85 +27,128 @@ const (
 	orphanRecheckWait  = 5 * time.Second
 )
 
-// addCreateError reports a failed create. Only a create the API provably did
-// not carry out may be run again; when the outcome is unknown (its answer was
-// lost, or the API answered with a server error), the account is searched for
-// objects of the same name created since the request began, and the error
-// names what the search found, or says it found nothing or failed, and how to
-// look again. It never adopts an object it finds: that object's secret is lost.
+// addCreateError reports a failed create of a Calls object (see lostCreate.report).
 func (k callsKind) addCreateError(ctx context.Context, d *providerData, diags *diag.Diagnostics, accountID, name string, started time.Time,
 	timeout operationTimeout, err error,
 ) {
+	lostCreate{
+		noun: k.noun, pluralNoun: k.pluralNoun, idName: "uid", accountID: accountID, name: name, started: started, timeout: timeout,
+		list: func(ctx context.Context) ([]createdObject, error) {
+			objects, err := k.list(ctx, d.client, accountID)
+			var found []createdObject
+			for _, o := range objects {
+				if o.Name == name {
+					found = append(found, createdObject{ID: o.UID, Created: o.Created})
+				}
+			}
+			return found, err
+		},
+		listCommand:       k.listCommand(d.client, accountID),
+		othersAdvice:      "import one and delete the others",
+		importExplanation: k.importExplanation(),
+	}.report(ctx, d, diags, err)
+}
+
+// createdObject is what the search after a lost create knows of an object.
+type createdObject struct{ ID, Created string }
+
+// lostCreate is a create that failed, and what the search for an object it
+// may have made needs to know, for any kind of object.
+type lostCreate struct {
+	noun, pluralNoun string // "Calls app", "Calls apps"
+	idName           string // what the API calls the object's id: "uid"
+	accountID, name  string
+	started          time.Time // when the create began
+	timeout          operationTimeout
+	// list lists the account's objects named exactly name.
+	list func(ctx context.Context) ([]createdObject, error)
+	// listCommand is a shell command that lists them, for a later look.
+	listCommand string
+	// othersAdvice says what to do with the objects that are not imported,
+	// when there are several: "import one and delete the others".
+	othersAdvice      string
+	importExplanation string
+}
+
+// report adds the error of a failed create. Only a create the API provably
+// did not carry out may be run again; when the outcome is unknown (its answer
+// was lost, or the API answered with a server error), the account is searched
+// for objects of the same name created since the request began, and the error
+// names what the search found, or says it found nothing or failed, and how to
+// look again. It never adopts an object it finds.
+func (l lostCreate) report(ctx context.Context, d *providerData, diags *diag.Diagnostics, err error) {
+	noun, name, accountID, timeout := l.noun, l.name, l.accountID, l.timeout
 	if callsapi.ClassifyCreate(err) == callsapi.NotCreated {
 		if ctx.Err() != nil && !timeout.expired(ctx) {
-			diags.AddError("Create of "+k.noun+" stopped", fmt.Sprintf(
+			diags.AddError("Create of "+noun+" stopped", fmt.Sprintf(
 				"Terraform stopped the operation before the create request for %s %q reached the Cloudflare API, so nothing was created. "+
-					"Run terraform apply again to create it.", k.noun, name))
+					"Run terraform apply again to create it.", noun, name))
 			return
 		}
-		diags.AddError("Unable to create "+k.noun, timeout.errorDetail(ctx, err, d.retryBudget))
+		diags.AddError("Unable to create "+noun, timeout.errorDetail(ctx, err, d.retryBudget))
 		return
 	}
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "The create request for %s %q in account %s may have reached the Cloudflare API, but no usable answer came back. "+
-		"It was not retried, because a retry could create a second %s.\n\n%s\n\n", k.noun, name, accountID, k.noun, describeFailure(err))
+		"It was not retried, because a retry could create a second %s.\n\n%s\n\n", noun, name, accountID, noun, describeFailure(err))
 	if timeout.expired(ctx) {
 		fmt.Fprintf(&b, "The create's timeout, %s, ran out while it waited for the answer.\n\n", timeout.name())
 	}
 
 	searchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), orphanSearchBudget)
 	defer cancel()
-	orphans, searchErr := k.findOrphans(searchCtx, d, accountID, name, started)
+	orphans, searchErr := l.findOrphans(searchCtx, d)
 	if searchErr != nil || len(orphans) == 0 {
 		tflog.Info(ctx, "looking again for an object a lost create may have made", map[string]any{"wait": orphanRecheckWait.String()})
 		select {
 		case <-time.After(orphanRecheckWait):
-			orphans, searchErr = k.findOrphans(searchCtx, d, accountID, name, started)
+			orphans, searchErr = l.findOrphans(searchCtx, d)
 		case <-searchCtx.Done():
 		}
 	}
-	since := started.UTC().Format(time.RFC3339)
+	since := l.started.UTC().Format(time.RFC3339)
 	lookLater := fmt.Sprintf("Before running terraform apply again, which would create another %s, look for one named %q created since %s:\n\n"+
 		"  %s\n\nIf one is there, import it:\n\n%s\n\nIf none appears within a few minutes, the create was not carried out, and terraform apply creates it.",
-		k.noun, name, since, k.listCommand(d.client, accountID), importCommand(accountID, "<uid>"))
+		noun, name, since, l.listCommand, importCommand(accountID, "<"+l.idName+">"))
 
 	switch {
 	case searchErr != nil:
 		tflog.Warn(ctx, "listing to find an orphan after a lost create answer failed", map[string]any{"error": searchErr.Error()})
 		fmt.Fprintf(&b, "Looking for it in the account failed too, so whether it exists is unknown. %s\n\n%s\n\n%s",
-			describeFailure(searchErr), lookLater, k.importExplanation())
+			describeFailure(searchErr), lookLater, l.importExplanation)
 	case len(orphans) == 0:
 		fmt.Fprintf(&b, "No %s named %q created since the request began was found in the account (looked twice, %s apart), "+
 			"but the API may still be carrying the request out, so whether it exists is unknown. %s\n\n%s",
-			k.noun, name, orphanRecheckWait, lookLater, k.importExplanation())
+			noun, name, orphanRecheckWait, lookLater, l.importExplanation)
 	default:
 		which := "it is most likely the one this request created; import it"
 		if len(orphans) > 1 {
-			which = "this provider cannot tell which one this request created (another run may have made the others): import one and delete the others"
+			which = "this provider cannot tell which one this request created (another run may have made the others): " + l.othersAdvice
 		}
 		fmt.Fprintf(&b, "The account holds %d %s named %q created since the request began; %s:\n",
-			len(orphans), pluralize(len(orphans), k.noun, k.pluralNoun), name, which)
+			len(orphans), pluralize(len(orphans), noun, l.pluralNoun), name, which)
 		for _, o := range orphans {
-			fmt.Fprintf(&b, "\n  uid %s (created %s)\n%s\n", o.UID, o.Created, importCommand(accountID, o.UID))
+			fmt.Fprintf(&b, "\n  %s %s (created %s)\n%s\n", l.idName, o.ID, o.Created, importCommand(accountID, o.ID))
 		}
-		b.WriteString("\n" + k.importExplanation())
+		b.WriteString("\n" + l.importExplanation)
 	}
-	diags.AddError(k.noun+" may have been created, but its answer was lost", b.String())
+	diags.AddError(noun+" may have been created, but its answer was lost", b.String())
 }
 
 // findOrphans lists the account for objects named name that were created
-// since started (allowing for clock skew) by someone other than this process.
-func (k callsKind) findOrphans(ctx context.Context, d *providerData, accountID, name string, started time.Time) ([]callsObject, error) {
-	objects, err := k.list(ctx, d.client, accountID)
+// since the create started (allowing for clock skew) by someone other than
+// this process.
+func (l lostCreate) findOrphans(ctx context.Context, d *providerData) ([]createdObject, error) {
+	objects, err := l.list(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var orphans []callsObject
+	var orphans []createdObject
 	for _, o := range objects {
 		created, perr := time.Parse(time.RFC3339Nano, o.Created)
-		_, ours := d.createdHere.Load(o.UID)
-		if o.Name == name && !ours && (perr != nil || !created.Before(started.Add(-clockSkew))) {
+		_, ours := d.createdHere.Load(o.ID)
+		if !ours && (perr != nil || !created.Before(l.started.Add(-clockSkew))) {
 			orphans = append(orphans, o)
 		}
 	}
@@ -120,11 +163,18 @@ func importCommand(accountID, uid string) string {
 // importExplanation tells how to write the address in importCommand, which
 // Terraform does not tell the provider, and what became of the secret.
 func (k callsKind) importExplanation() string {
-	return fmt.Sprintf("In the import command, <address> is the resource address Terraform shows with this error (\"with cloudflare_%s.NAME\"), "+
-		"such as cloudflare_%s.NAME[0] for count or cloudflare_%s.NAME[\"key\"] for for_each; keep the single quotes (tofu import on OpenTofu). "+
+	return importAddressHelp(k.typeName) + fmt.Sprintf(" "+
 		"Its %s is lost: the API returns it only in the answer that never arrived, and never again, so an imported %s has a null %s. "+
 		"The only way to get a %s is to replace it: after the import, terraform apply -replace='<address>' deletes it and creates a new one.",
-		k.typeName, k.typeName, k.typeName, k.secretAttr, k.noun, k.secretAttr, k.secretAttr)
+		k.secretAttr, k.noun, k.secretAttr, k.secretAttr)
+}
+
+// importAddressHelp tells how to write the address in importCommand for a
+// resource of typeName (without the provider's prefix).
+func importAddressHelp(typeName string) string {
+	return fmt.Sprintf("In the import command, <address> is the resource address Terraform shows with this error (\"with cloudflare_%s.NAME\"), "+
+		"such as cloudflare_%s.NAME[0] for count or cloudflare_%s.NAME[\"key\"] for for_each; keep the single quotes (tofu import on OpenTofu).",
+		typeName, typeName, typeName)
 }
 
 // describeFailure says what a call got back, without advice: the advice for

@@ -280,10 +280,12 @@ func (p *CloudflareProvider) DataSources(_ context.Context) []func() datasource.
 // The RealtimeKit types, one line each, in the order apps, presets, webhooks.
 var (
 	kitResources = []func() resource.Resource{
-		// newKitAppResource, newKitPresetResource, newKitWebhookResource
+		newKitAppResource,
+		// newKitPresetResource, newKitWebhookResource
 	}
 	kitDataSources = []func() datasource.DataSource{
-		// newKitAppsDataSource, newKitPresetsDataSource, newKitWebhooksDataSource
+		newKitAppsDataSource,
+		// newKitPresetsDataSource, newKitWebhooksDataSource
 	}
 )
 
