@@ -78,7 +78,7 @@ type lostCreate struct {
 // look again. It never adopts an object it finds.
 func (l lostCreate) report(ctx context.Context, d *providerData, diags *diag.Diagnostics, err error) {
 	noun, name, accountID, timeout := l.noun, l.name, l.accountID, l.timeout
-	if callsapi.ClassifyCreate(err) == callsapi.NotCreated {
+	if !callsapi.MaybeProcessed(err) { // the API provably did not carry it out
 		if ctx.Err() != nil && !timeout.expired(ctx) {
 			diags.AddError("Create of "+noun+" stopped", fmt.Sprintf(
 				"Terraform stopped the operation before the create request for %s %q reached the Cloudflare API, so nothing was created. "+
