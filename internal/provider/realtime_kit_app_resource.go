@@ -248,9 +248,9 @@ func (r *kitAppResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	}
 	tflog.Warn(ctx, kitAppNoun+" removed from state only; it stays in the account",
 		map[string]any{"account_id": state.AccountID.ValueString(), "id": state.ID.ValueString()})
-	resp.Diagnostics.AddWarning(kitAppNoun+" not deleted: it stays in the account", kitAppLeftBehind(state)+
-		" Terraform no longer manages it. To manage it again, import it: terraform import '<address>' "+
-		state.AccountID.ValueString()+"/"+state.ID.ValueString())
+	detail := kitAppLeftBehind(state) + " Terraform no longer manages it. To manage it again, import it: terraform import '<address>' " +
+		state.AccountID.ValueString() + "/" + state.ID.ValueString()
+	resp.Diagnostics.AddWarning(kitAppNoun+" not deleted: it stays in the account", detail)
 }
 
 // kitAppLeftBehind says that the app in state stays in its account.
