@@ -63,6 +63,9 @@ type Options struct {
 	RateLimit RateLimit
 	// Latency delays every /client/v4 request before it is handled.
 	Latency time.Duration
+	// KitQuirks make the RealtimeKit API answer as the live one has been
+	// seen to (see KitQuirks); Server.SetKitQuirks changes them later.
+	KitQuirks KitQuirks
 }
 
 // Object is what an app and a TURN key have in common.
@@ -104,6 +107,8 @@ type Server struct {
 	latency time.Duration
 	faults  faultSet
 	held    atomic.Int64 // answers held by delay_answer and hang_after
+
+	kitQuirks atomic.Pointer[KitQuirks]
 
 	// chain is applied, outermost first, to every /client/v4 request after
 	// routing (the route is in the request context).
@@ -157,6 +162,7 @@ func New(opts Options) (*Server, error) {
 		latency: opts.Latency,
 	}
 	s.counters.reset()
+	s.SetKitQuirks(opts.KitQuirks)
 	s.chain = []middleware{
 		s.countRequests,
 		s.addLatency,
