@@ -88,6 +88,8 @@ func (s *Server) registerRoutes() {
 	s.admin.HandleFunc("GET "+AdminPrefix+"faults", s.handleAdminFaults)
 	s.admin.HandleFunc("POST "+AdminPrefix+"faults", s.handleAdminInjectFaults)
 	s.admin.HandleFunc("DELETE "+AdminPrefix+"faults", s.handleAdminClearFaults)
+	s.admin.HandleFunc("GET "+AdminPrefix+"kit-quirks", s.handleAdminKitQuirks)
+	s.admin.HandleFunc("PUT "+AdminPrefix+"kit-quirks", s.handleAdminSetKitQuirks)
 }
 
 // handle registers h for method (all other methods when "") on rt.
@@ -507,6 +509,32 @@ func (s *Server) handleAdminInjectFaults(w http.ResponseWriter, r *http.Request)
 func (s *Server) handleAdminClearFaults(w http.ResponseWriter, r *http.Request) {
 	s.ClearFaults()
 	w.WriteHeader(http.StatusNoContent)
+}
+
+type adminKitQuirks struct {
+	KitQuirks string `json:"kit_quirks"`
+}
+
+func (s *Server) handleAdminKitQuirks(w http.ResponseWriter, r *http.Request) {
+	writeAdminJSON(w, http.StatusOK, adminKitQuirks{s.KitQuirks().String()})
+}
+
+// handleAdminSetKitQuirks takes the quirks as the -kit-quirks flag does
+// (all, none, or a comma-separated list of names) in a plain-text body, and
+// answers the quirks now in force.
+func (s *Server) handleAdminSetKitQuirks(w http.ResponseWriter, r *http.Request) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		http.Error(w, "could not read the body", http.StatusBadRequest)
+		return
+	}
+	q, err := ParseKitQuirks(string(data))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	s.SetKitQuirks(q)
+	s.handleAdminKitQuirks(w, r)
 }
 
 func writeAdminJSON(w http.ResponseWriter, status int, v any) {

@@ -35,19 +35,36 @@ type KitQuirks struct {
 	BareUnauthorized bool
 }
 
-// kitQuirk names a quirk and the switch it is in KitQuirks.
+// kitQuirk names a quirk, the switch it is in KitQuirks, and what it does.
 type kitQuirk struct {
-	name string
-	flag func(*KitQuirks) *bool
+	name     string
+	flag     func(*KitQuirks) *bool
+	describe string
 }
 
 // kitQuirkNames are the quirks' names in ParseKitQuirks and String.
 var kitQuirkNames = []kitQuirk{
-	{"empty-webhook-list-404", func(q *KitQuirks) *bool { return &q.EmptyWebhookList404 }},
-	{"patch-preset-without-id", func(q *KitQuirks) *bool { return &q.PatchPresetWithoutID }},
-	{"put-webhook-partial-echo", func(q *KitQuirks) *bool { return &q.PutWebhookPartialEcho }},
-	{"echo-unsent-defaults", func(q *KitQuirks) *bool { return &q.EchoUnsentDefaults }},
-	{"bare-unauthorized", func(q *KitQuirks) *bool { return &q.BareUnauthorized }},
+	{"empty-webhook-list-404", func(q *KitQuirks) *bool { return &q.EmptyWebhookList404 },
+		"the webhook list of an app without webhooks answers 404"},
+	{"patch-preset-without-id", func(q *KitQuirks) *bool { return &q.PatchPresetWithoutID },
+		"a PATCH of a preset answers the preset without its id"},
+	{"put-webhook-partial-echo", func(q *KitQuirks) *bool { return &q.PutWebhookPartialEcho },
+		"a PUT of a webhook answers only its name, url and events"},
+	{"echo-unsent-defaults", func(q *KitQuirks) *bool { return &q.EchoUnsentDefaults },
+		"a preset written without config.media.video.simulcast or config.media.audio gets them false, stored and answered"},
+	{"bare-unauthorized", func(q *KitQuirks) *bool { return &q.BareUnauthorized },
+		`a Kit request without an accepted credential gets 401 {"message":"Unauthorized"}`},
+}
+
+// DescribeKitQuirk says in one line what the quirk of that name does, for
+// help texts ("" for an unknown name).
+func DescribeKitQuirk(name string) string {
+	for _, n := range kitQuirkNames {
+		if n.name == name {
+			return n.describe
+		}
+	}
+	return ""
 }
 
 // AllKitQuirks has every quirk on.
