@@ -359,7 +359,7 @@ func addKitWebhookCreateError(ctx context.Context, d *providerData, diags *diag.
 			fmt.Fprintf(&b, "\n  id %s (created %s)\n%s\n", w.ID, w.CreatedAt, importCommand(scope, w.ID))
 		}
 	}
-	b.WriteString("\n\nIn the import command, <address> is the resource address Terraform shows with this error " +
-		"(\"with cloudflare_realtime_kit_webhook.NAME\"); keep the single quotes (tofu import on OpenTofu).")
-	diags.AddError(kitWebhookNoun+" may have been created, but its answer was lost", b.String())
+	text := strings.TrimRight(b.String(), "\n") + "\n\nIn the import command, <address> is the resource address Terraform shows with this error " +
+		"(\"with cloudflare_realtime_kit_webhook.NAME\"); keep the single quotes (tofu import on OpenTofu)."
+	diags.AddError(kitWebhookNoun+" may have been created, but its answer was lost", text)
 }

@@ -25,7 +25,7 @@ resource "cloudflare_realtime_kit_webhook" "test" {
   url        = %q
   events     = %s
 %s}
-`, testAccountID, appID, name, url, events, strings.Join(extra, "\n"))
+`, testAccountID, appID, name, url, events, strings.Join(append(extra, ""), "\n"))
 }
 
 // A bad event, an empty events set, a URL that is not an absolute http(s)
