@@ -1,7 +1,11 @@
 package provider
 
 import (
+	"encoding/json"
 	"fmt"
+	"maps"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"slices"
 	"sort"
@@ -342,4 +346,48 @@ func TestRealtimeKitWebhook_lostCreateWithNothingFoundSaysHowToLookLater(t *test
 	if len(c.shownState()) != 0 || em.KitWebhookCount() != 0 {
 		t.Errorf("state holds %d objects and the emulator %d webhooks, want none", len(c.shownState()), em.KitWebhookCount())
 	}
+}
+
+// partialCreateAnswers serves em, except that the answer to a webhook's
+// create holds only its id and a name and enabled that are not what was
+// stored: the provider must take the webhook's state from a read, never
+// from a write's answer.
+func partialCreateAnswers(t *testing.T, em *emulator.Running) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		em.ServeHTTP(rec, r)
+		body := rec.Body.Bytes()
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/webhooks") && rec.Code == http.StatusCreated {
+			var answer struct{ Data struct{ ID string } }
+			if err := json.Unmarshal(body, &answer); err != nil {
+				t.Errorf("decoding the create's answer: %v", err)
+			}
+			body = []byte(`{"success":true,"data":{"id":"` + answer.Data.ID + `","name":"from the answer","enabled":false}}`)
+		}
+		maps.Copy(w.Header(), rec.Header())
+		w.Header().Del("Content-Length")
+		w.WriteHeader(rec.Code)
+		_, _ = w.Write(body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/client/v4"
+}
+
+// The state after a create is the webhook as a GET reads it back, not as
+// the create's answer says: the plan after it is empty and the state
+// matches the emulator.
+func TestRealtimeKitWebhook_createAnswerIsNotTakenAsState(t *testing.T) {
+	em, appID := kitEmulator(t)
+	webhookTest(t, em, resource.TestStep{
+		Config: webhookConfig(providerConfig(partialCreateAnswers(t, em), testToken), appID, "declared", "https://example.com/a", `["meeting.started"]`),
+		ConfigPlanChecks: resource.ConfigPlanChecks{
+			PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+		},
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("name"), knownvalue.StringExact("declared")),
+			statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("created_at"), knownvalue.StringRegexp(rfc3339)),
+		},
+		Check: checkEmulatorWebhook(em),
+	})
 }
