@@ -38,12 +38,17 @@ type kitWebhookResource struct{ data *providerData }
 
 func newKitWebhookResource() resource.Resource { return &kitWebhookResource{} }
 
-// kitWebhookModel is the resource's state, and one item of the
-// cloudflare_realtime_kit_webhooks data source (without the ids of its scope).
+// kitWebhookModel is the resource's state.
 type kitWebhookModel struct {
-	ID        types.String `tfsdk:"id"`
 	AccountID types.String `tfsdk:"account_id"`
 	AppID     types.String `tfsdk:"app_id"`
+	kitWebhookFields
+}
+
+// kitWebhookFields are a webhook's own attributes, in the resource and in
+// each item of the cloudflare_realtime_kit_webhooks data source.
+type kitWebhookFields struct {
+	ID        types.String `tfsdk:"id"`
 	Name      types.String `tfsdk:"name"`
 	URL       types.String `tfsdk:"url"`
 	Events    types.Set    `tfsdk:"events"`
@@ -53,16 +58,11 @@ type kitWebhookModel struct {
 }
 
 // setFromWebhook takes every field the API holds from w.
-func (m *kitWebhookModel) setFromWebhook(ctx context.Context, w *kitapi.Webhook, diags *diag.Diagnostics) {
+func (m *kitWebhookFields) setFromWebhook(ctx context.Context, w *kitapi.Webhook, diags *diag.Diagnostics) {
 	events, d := types.SetValueFrom(ctx, types.StringType, w.Events)
 	diags.Append(d...)
-	m.ID = types.StringValue(w.ID)
-	m.Name = types.StringValue(w.Name)
-	m.URL = types.StringValue(w.URL)
-	m.Events = events
-	m.Enabled = types.BoolValue(w.Enabled)
-	m.CreatedAt = types.StringValue(w.CreatedAt)
-	m.UpdatedAt = types.StringValue(w.UpdatedAt)
+	*m = kitWebhookFields{ID: types.StringValue(w.ID), Name: types.StringValue(w.Name), URL: types.StringValue(w.URL), Events: events,
+		Enabled: types.BoolValue(w.Enabled), CreatedAt: types.StringValue(w.CreatedAt), UpdatedAt: types.StringValue(w.UpdatedAt)}
 }
 
 // settings are what the configuration sets, as the API takes them.

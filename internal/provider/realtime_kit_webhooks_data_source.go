@@ -19,21 +19,10 @@ type kitWebhooksDataSource struct{ data *providerData }
 
 func newKitWebhooksDataSource() datasource.DataSource { return &kitWebhooksDataSource{} }
 
-// kitWebhookItem is one webhook of the data source's list.
-type kitWebhookItem struct {
-	ID        types.String `tfsdk:"id"`
-	Name      types.String `tfsdk:"name"`
-	URL       types.String `tfsdk:"url"`
-	Events    types.Set    `tfsdk:"events"`
-	Enabled   types.Bool   `tfsdk:"enabled"`
-	CreatedAt types.String `tfsdk:"created_at"`
-	UpdatedAt types.String `tfsdk:"updated_at"`
-}
-
 type kitWebhooksModel struct {
-	AccountID types.String     `tfsdk:"account_id"`
-	AppID     types.String     `tfsdk:"app_id"`
-	Webhooks  []kitWebhookItem `tfsdk:"webhooks"`
+	AccountID types.String       `tfsdk:"account_id"`
+	AppID     types.String       `tfsdk:"app_id"`
+	Webhooks  []kitWebhookFields `tfsdk:"webhooks"`
 }
 
 func (d *kitWebhooksDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -98,12 +87,9 @@ func (d *kitWebhooksDataSource) Read(ctx context.Context, req datasource.ReadReq
 		resp.Diagnostics.AddError("Unable to list RealtimeKit webhooks", detail)
 		return
 	}
-	cfg.Webhooks = make([]kitWebhookItem, 0, len(list))
+	cfg.Webhooks = make([]kitWebhookFields, len(list))
 	for i := range list {
-		var m kitWebhookModel
-		m.setFromWebhook(ctx, &list[i], &resp.Diagnostics)
-		cfg.Webhooks = append(cfg.Webhooks, kitWebhookItem{ID: m.ID, Name: m.Name, URL: m.URL, Events: m.Events, Enabled: m.Enabled,
-			CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt})
+		cfg.Webhooks[i].setFromWebhook(ctx, &list[i], &resp.Diagnostics)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &cfg)...)
 }
