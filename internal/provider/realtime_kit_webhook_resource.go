@@ -308,7 +308,7 @@ func markdownList(values []string) string {
 // import id has the app's id in it; it is meant to become one more user of
 // a search shared by the RealtimeKit objects.
 func addKitWebhookCreateError(ctx context.Context, d *providerData, diags *diag.Diagnostics, accountID, appID, name string, started time.Time, err error) {
-	if callsapi.ClassifyCreate(err) == callsapi.NotCreated {
+	if !callsapi.MaybeProcessed(err) {
 		diags.AddError("Unable to create "+kitWebhookNoun, apiErrorDetail(err))
 		return
 	}
