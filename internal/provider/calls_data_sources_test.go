@@ -21,6 +21,8 @@ func TestDataSources_schemasHaveNoSecret(t *testing.T) {
 		"cloudflare_calls_turn_key":  {top: []string{"account_id", "created", "key_id", "modified", "name", "uid"}},
 		"cloudflare_calls_apps":      {top: []string{"account_id", "apps", "name"}, nested: object},
 		"cloudflare_calls_turn_keys": {top: []string{"account_id", "name", "turn_keys"}, nested: object},
+		"cloudflare_realtime_kit_webhooks": {top: []string{"account_id", "app_id", "webhooks"},
+			nested: []string{"created_at", "enabled", "events", "id", "name", "updated_at", "url"}},
 	}
 	if len(p.schemas.DataSourceSchemas) != len(want) {
 		t.Errorf("%d data sources, want %d", len(p.schemas.DataSourceSchemas), len(want))
