@@ -281,11 +281,13 @@ func (p *CloudflareProvider) DataSources(_ context.Context) []func() datasource.
 var (
 	kitResources = []func() resource.Resource{
 		newKitAppResource,
-		// newKitPresetResource, newKitWebhookResource
+		// newKitPresetResource
+		newKitWebhookResource,
 	}
 	kitDataSources = []func() datasource.DataSource{
 		newKitAppsDataSource,
-		// newKitPresetsDataSource, newKitWebhooksDataSource
+		// newKitPresetsDataSource
+		newKitWebhooksDataSource,
 	}
 )
 
