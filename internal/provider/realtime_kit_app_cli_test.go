@@ -354,3 +354,25 @@ resource "cloudflare_realtime_kit_app" "media" {
 		}
 	}
 }
+
+// A create whose read-back fails keeps the app it made: its state comes from
+// the create's answer, with a warning, and the next plan reads it and finds
+// nothing to do.
+func TestRealtimeKitApp_createWhoseReadBackFailsKeepsTheApp(t *testing.T) {
+	t.Parallel()
+	em := kitAppEmulator(t)
+	inject(t, em, emulator.Fault{Kind: emulator.FaultSuccessFalse, Method: "GET", Route: kitAppsRoute, Count: 1})
+	c := newCLI(t, em, "CLOUDFLARE_API_TOKEN="+testToken)
+	c.write("main.tf", kitAppConfig(em, testAccountID, "media"))
+	out := c.mustRun(0, "apply", "-auto-approve", "-no-color")
+	apps := em.KitApps(testAccountID)
+	if len(apps) != 1 {
+		t.Fatalf("the emulator holds %d apps, want 1", len(apps))
+	}
+	expectSays(t, out, "Warning: RealtimeKit app created, but not read back",
+		`The RealtimeKit app "media" was created with id `+apps[0].ID+" in account "+testAccountID+", but listing the account's apps failed")
+	if state := c.shownState(); len(state) != 1 || state[0].Values["id"] != apps[0].ID {
+		t.Fatalf("state %v, want the app %s", state, apps[0].ID)
+	}
+	c.mustRun(0, "plan", "-detailed-exitcode", "-no-color")
+}
