@@ -281,9 +281,11 @@ func (p *CloudflareProvider) DataSources(_ context.Context) []func() datasource.
 var (
 	kitResources = []func() resource.Resource{
 		// newKitAppResource, newKitPresetResource, newKitWebhookResource
+		newKitPresetResource,
 	}
 	kitDataSources = []func() datasource.DataSource{
 		// newKitAppsDataSource, newKitPresetsDataSource, newKitWebhooksDataSource
+		newKitPresetsDataSource,
 	}
 )
 
