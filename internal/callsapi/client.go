@@ -1,17 +1,17 @@
 // Package callsapi is a thin, typed client for the Cloudflare Calls (Realtime)
-// API: SFU apps and TURN keys. It speaks the API's own nouns and knows nothing
-// of Terraform; callers observe requests through Config.OnRequest.
+// API, SFU apps and TURN keys, and the one call loop (Client.Do) through which
+// every Cloudflare API call of the provider goes. It knows nothing of
+// Terraform; callers observe requests through Config.OnRequest.
 //
-// Every call goes through one loop (call.go): wait for the pacer (pacer.go),
-// send, read the whole answer, tell the pacer, then finish, retry or give up.
-// Reads, renames and deletes are retried on rate limits, edge errors and
-// broken connections; creates only when the API provably did not carry them
-// out. A create that may have been carried out although no usable answer
-// came back is reported so that MaybeProcessed(err) is true.
+// A call waits for the pacer (pacer.go), is sent, and is retried on rate
+// limits, edge errors and broken connections (call.go); a create only when
+// the API provably did not carry it out. A create that may have been carried
+// out although no usable answer came back fails so that MaybeProcessed(err).
 package callsapi
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -23,212 +23,154 @@ import (
 	"time"
 )
 
-// DefaultBaseURL is the Cloudflare API v4 endpoint.
-const DefaultBaseURL = "https://api.cloudflare.com/client/v4"
-
-// DefaultRequestTimeout bounds one attempt when Config.RequestTimeout is zero.
-const DefaultRequestTimeout = 30 * time.Second
-
-// Retry defaults, used when the Config field is zero.
+// Defaults for the Config fields left zero.
 const (
-	DefaultMaxRetries   = 5
-	DefaultRetryWaitMin = 1 * time.Second
-	DefaultRetryWaitMax = 30 * time.Second
-	// DefaultMaxRetryDuration covers one full block of the API's rate limit
-	// (every request refused for 5 minutes, Retry-After: 300) with a minute
-	// to spare for the call's own attempts.
+	DefaultBaseURL        = "https://api.cloudflare.com/client/v4"
+	DefaultRequestTimeout = 30 * time.Second
+	DefaultMaxRetries     = 5
+	DefaultRetryWaitMin   = 1 * time.Second
+	DefaultRetryWaitMax   = 30 * time.Second
+	// DefaultMaxRetryDuration covers one block of the API's rate limit
+	// (Retry-After: 300) with a minute to spare.
 	DefaultMaxRetryDuration = 6 * time.Minute
 )
 
 // NoRetries, as Config.MaxRetries, makes every call a single attempt.
 const NoRetries = -1
 
-// maxResponseBytes caps how much of a response body is read; Calls answers are small.
-const maxResponseBytes = 8 << 20
-
 // Config holds everything needed to talk to the API. Exactly one kind of
 // credential must be set: APIToken, or APIKey together with Email.
 type Config struct {
-	BaseURL   string
-	APIToken  string
-	APIKey    string
-	Email     string
-	UserAgent string
-	// RequestTimeout bounds each attempt; default DefaultRequestTimeout.
-	// Ignored when HTTPClient is set (its own Timeout applies).
-	RequestTimeout time.Duration
-	// HTTPClient is used when set; otherwise a client with RequestTimeout is built.
-	HTTPClient *http.Client
-
-	// MaxRetries is how many times a failed call is retried, so a call makes
-	// at most MaxRetries+1 attempts. 0 means DefaultMaxRetries (5); NoRetries
-	// (-1, or any negative value) means a single attempt.
-	MaxRetries int
-	// RetryWaitMin and RetryWaitMax bound the wait before a retry, including
-	// a wait asked for with Retry-After. 0 means DefaultRetryWaitMin (1s) and
-	// DefaultRetryWaitMax (30s).
-	RetryWaitMin time.Duration
-	RetryWaitMax time.Duration
-	// MaxRetryDuration bounds one call, all attempts and waits included (the
-	// pacer's too): a retry is started only when its wait ends at least
-	// RetryWaitMin before the budget does, a request the pacer would hold
-	// past it is not sent, and an attempt still running when it ends is cut.
-	// 0 means DefaultMaxRetryDuration (6m).
+	BaseURL                    string
+	APIToken, APIKey, Email    string
+	UserAgent                  string
+	RequestTimeout             time.Duration // bounds each attempt; ignored with HTTPClient
+	HTTPClient                 *http.Client
+	MaxRetries                 int           // retries after the first attempt; NoRetries for none
+	RetryWaitMin, RetryWaitMax time.Duration // bound the wait before a retry, Retry-After's too
+	// MaxRetryDuration is one call's time budget: pacing, attempts and
+	// waits. A retry starts only when its wait ends RetryWaitMin before the
+	// budget does; a request the pacer would hold past it is not sent.
 	MaxRetryDuration time.Duration
 
-	// Pacer keeps the calls within the API's rate limit (see Pacer). nil
-	// means the process's one Pacer for this base URL and credential, shared
-	// by every Client built with them.
+	// Pacer keeps the calls within the API's rate limit; nil means the
+	// process's one Pacer for this base URL and credential.
 	Pacer *Pacer
-	// OnRateLimit, when set, is called when the rate limit starts holding
-	// requests (a 429 with Retry-After, or a quota used up until the window
-	// resets): once per hold, however many calls wait in it.
+	// OnRateLimit is called when the rate limit starts holding requests,
+	// once per hold however many calls wait in it.
 	OnRateLimit func(ctx context.Context, hold RateLimitHold)
-
-	// OnRequest, when set, is called once per attempt. It never receives
-	// bodies or headers, so it cannot leak a secret.
+	// OnRequest is called once per attempt. It never sees bodies or
+	// headers, so it cannot leak a secret.
 	OnRequest func(ctx context.Context, info RequestInfo)
 }
 
 // RequestInfo describes one finished attempt, for logging.
 type RequestInfo struct {
-	Method     string
-	Path       string
-	StatusCode int // 0 when no response arrived
-	Duration   time.Duration
-	ErrorCodes []int
-	Err        error // transport error, if any
-	// Attempt numbers the attempts of one call from 1.
-	Attempt int
-	// RetryIn is the wait before the next attempt; 0 when none follows.
-	RetryIn time.Duration
-	// Paced is how long the pacer held the attempt before sending it.
-	Paced time.Duration
+	Method, Path string
+	StatusCode   int // 0 when no answer came
+	Duration     time.Duration
+	ErrorCodes   []int
+	Err          error         // the transport error, if any
+	Attempt      int           // from 1
+	RetryIn      time.Duration // the wait before the next attempt; 0 when none follows
+	Paced        time.Duration // how long the pacer held the attempt
 }
 
-// Client calls the Calls API. It is safe for concurrent use.
+// Client calls the API. It is safe for concurrent use.
 type Client struct {
-	base      *url.URL
-	http      *http.Client
-	userAgent string
-	auth      func(h http.Header)
-	legacyKey bool // auth is an API key with email, not a token
-	onRequest func(ctx context.Context, info RequestInfo)
-	retry     retryPolicy
-	pacer     *Pacer
-	// onRateLimit is Config.OnRateLimit, never nil.
+	base        *url.URL
+	http        *http.Client
+	userAgent   string
+	auth        func(h http.Header)
+	legacyKey   bool // auth is an API key with email, not a token
+	onRequest   func(ctx context.Context, info RequestInfo)
 	onRateLimit func(ctx context.Context, hold RateLimitHold)
+	retry       retryPolicy
+	pacer       *Pacer
 }
 
-// New validates cfg and returns a client.
 func New(cfg Config) (*Client, error) {
-	raw := cfg.BaseURL
-	if raw == "" {
-		raw = DefaultBaseURL
-	}
+	raw := cmp.Or(cfg.BaseURL, DefaultBaseURL)
 	base, err := url.Parse(strings.TrimRight(raw, "/"))
-	if err != nil {
-		return nil, fmt.Errorf("invalid base URL %q: %w", raw, err)
-	}
-	if base.Scheme != "http" && base.Scheme != "https" || base.Host == "" {
+	if err != nil || base.Scheme != "http" && base.Scheme != "https" || base.Host == "" {
 		return nil, fmt.Errorf("invalid base URL %q: want an absolute http(s) URL", raw)
 	}
-
-	c := &Client{base: base, userAgent: cfg.UserAgent, onRequest: cfg.OnRequest, pacer: cfg.Pacer, onRateLimit: cfg.OnRateLimit}
+	c := &Client{base: base, userAgent: cfg.UserAgent, onRequest: cfg.OnRequest, onRateLimit: cfg.OnRateLimit, pacer: cfg.Pacer}
+	var credential []string
 	switch {
 	case cfg.APIToken != "" && (cfg.APIKey != "" || cfg.Email != ""):
 		return nil, errors.New("set either an API token or an API key with email, not both")
 	case cfg.APIToken != "":
-		token := cfg.APIToken
-		c.auth = func(h http.Header) { h.Set("Authorization", "Bearer "+token) }
-		if c.pacer == nil {
-			c.pacer = sharedPacer(base.String(), token)
-		}
+		c.auth = func(h http.Header) { h.Set("Authorization", "Bearer "+cfg.APIToken) }
+		credential = []string{cfg.APIToken}
 	case cfg.APIKey != "" && cfg.Email != "":
-		key, email := cfg.APIKey, cfg.Email
 		c.legacyKey = true
-		c.auth = func(h http.Header) {
-			h.Set("X-Auth-Email", email)
-			h.Set("X-Auth-Key", key)
-		}
-		if c.pacer == nil {
-			c.pacer = sharedPacer(base.String(), email, key)
-		}
+		c.auth = func(h http.Header) { h.Set("X-Auth-Email", cfg.Email); h.Set("X-Auth-Key", cfg.APIKey) }
+		credential = []string{cfg.Email, cfg.APIKey}
 	default:
 		return nil, errors.New("no credentials: set an API token, or an API key with email")
+	}
+	if c.pacer == nil {
+		c.pacer = sharedPacer(base.String(), credential...)
 	}
 	if c.onRateLimit == nil {
 		c.onRateLimit = func(context.Context, RateLimitHold) {}
 	}
-
 	if c.retry, err = newRetryPolicy(cfg); err != nil {
 		return nil, err
 	}
 	if cfg.RequestTimeout < 0 {
 		return nil, errors.New("RequestTimeout must not be negative")
 	}
-
-	c.http = cfg.HTTPClient
-	if c.http == nil {
-		timeout := cfg.RequestTimeout
-		if timeout == 0 {
-			timeout = DefaultRequestTimeout
-		}
+	if c.http = cfg.HTTPClient; c.http == nil {
 		transport := http.DefaultTransport.(*http.Transport).Clone()
 		transport.MaxIdleConnsPerHost = 16 // applies run with -parallelism 10 and more
-		c.http = &http.Client{Timeout: timeout, Transport: transport}
+		c.http = &http.Client{Timeout: cmp.Or(cfg.RequestTimeout, DefaultRequestTimeout), Transport: transport}
 	}
 	return c, nil
 }
 
-// Message is one entry of the envelope's errors or messages arrays. Code and
-// Message are always there; the rest only in some answers.
+// Message is one entry of an answer's errors or messages. Code and Message
+// are always there; the rest only in some answers.
 type Message struct {
-	Code    int    `json:"code"`
-	Message string `json:"message"`
-	// DocumentationURL links to the documentation of the error.
-	DocumentationURL string `json:"documentation_url,omitempty"`
-	// Source says which part of the request the error is about.
-	Source MessageSource `json:"source,omitzero"`
-	// ErrorChain holds the errors beneath this one: a 6003 "Invalid
-	// request headers" carries 6111 "Invalid format for Authorization
-	// header".
+	Code             int           `json:"code"`
+	Message          string        `json:"message"`
+	DocumentationURL string        `json:"documentation_url,omitempty"`
+	Source           MessageSource `json:"source,omitzero"`
+	// ErrorChain holds the errors beneath this one: a 6003 "Invalid request
+	// headers" carries 6111 "Invalid format for Authorization header".
 	ErrorChain []Message `json:"error_chain,omitempty"`
 }
 
-// MessageSource is a Message's source.
 type MessageSource struct {
-	// Pointer is a JSON pointer into the request body, such as /name.
-	Pointer string `json:"pointer,omitempty"`
+	Pointer string `json:"pointer,omitempty"` // a JSON pointer into the body, such as /name
 }
 
-// UnmarshalJSON decodes what it can of an entry and never fails: a member
-// of an unexpected type (or an entry that is not an object) must not cost
-// the caller the rest of the answer. A bare string is taken as the message.
+// UnmarshalJSON decodes what it can and never fails: a member of an
+// unexpected type must not cost the caller the rest of the answer. A bare
+// string is the message; a code may come as a string.
 func (m *Message) UnmarshalJSON(data []byte) error {
 	*m = Message{}
-	var members map[string]json.RawMessage
-	if !bytes.HasPrefix(bytes.TrimSpace(data), []byte("{")) {
-		_ = json.Unmarshal(data, &m.Message)
+	if json.Unmarshal(data, &m.Message) == nil {
 		return nil
 	}
-	_ = json.Unmarshal(data, &members) // data is a well-formed value: the envelope decoded
-	if json.Unmarshal(members["code"], &m.Code) != nil {
+	var v struct {
+		Code             json.RawMessage
+		Message          json.RawMessage
+		DocumentationURL json.RawMessage `json:"documentation_url"`
+		Source           struct{ Pointer json.RawMessage }
+		ErrorChain       []Message `json:"error_chain"`
+	}
+	_ = json.Unmarshal(data, &v)
+	if json.Unmarshal(v.Code, &m.Code) != nil {
 		var text string
-		if json.Unmarshal(members["code"], &text) == nil {
-			m.Code, _ = strconv.Atoi(text)
-		}
+		_ = json.Unmarshal(v.Code, &text)
+		m.Code, _ = strconv.Atoi(text)
 	}
-	_ = json.Unmarshal(members["message"], &m.Message)
-	_ = json.Unmarshal(members["documentation_url"], &m.DocumentationURL)
-	var source map[string]json.RawMessage
-	if json.Unmarshal(members["source"], &source) == nil {
-		_ = json.Unmarshal(source["pointer"], &m.Source.Pointer)
-	}
-	var chain []Message
-	if json.Unmarshal(members["error_chain"], &chain) == nil {
-		m.ErrorChain = chain
-	}
+	_ = json.Unmarshal(v.Message, &m.Message)
+	_ = json.Unmarshal(v.DocumentationURL, &m.DocumentationURL)
+	_ = json.Unmarshal(v.Source.Pointer, &m.Source.Pointer)
+	m.ErrorChain = v.ErrorChain
 	return nil
 }
 
@@ -245,7 +187,6 @@ type envelope struct {
 	Paging   *Paging         `json:"paging"`
 }
 
-// errors are the answer's errors, Calls' or RealtimeKit's.
 func (e *envelope) errors() []Message {
 	if e.Error != nil {
 		return append(e.Errors, *e.Error)
@@ -261,56 +202,26 @@ type Paging struct {
 	TotalCount  int `json:"total_count"`
 }
 
-// errorCodes lists the envelope's error codes, if body is an envelope.
-func errorCodes(body []byte) []int {
-	var env envelope
-	if json.Unmarshal(body, &env) != nil {
-		return nil
-	}
-	var codes []int
-	for _, e := range env.errors() {
-		codes = append(codes, e.Code)
-	}
-	return codes
-}
-
-// describeBadBody explains a body that is not a Cloudflare envelope without
-// echoing it whole (an edge error page can be large), and without a JSON
-// decoder's message about a body that was never meant to be JSON. notAPI is
-// false only for an envelope that broke off.
+// describeBadBody explains a body that is no API answer without echoing it
+// whole (an edge error page can be large), and without a JSON decoder's
+// message about a body never meant to be JSON. notAPI is false only for an
+// answer that broke off.
 func describeBadBody(contentType string, raw []byte, decodeErr error) (problem string, notAPI bool) {
-	trimmed := bytes.TrimSpace(raw)
+	body := bytes.TrimSpace(raw)
 	switch {
-	case len(trimmed) == 0:
+	case len(body) == 0:
 		return "the response body was empty", true
-	case strings.Contains(contentType, "html") || bytes.HasPrefix(trimmed, []byte("<")):
+	case strings.Contains(contentType, "html") || body[0] == '<':
 		return "the response was an HTML page, not a Cloudflare API answer", true
-	case trimmed[0] != '{' && trimmed[0] != '[':
-		return fmt.Sprintf("the response was not a Cloudflare API answer (%s)", bodySample(contentType, trimmed)), true
+	case body[0] != '{' && body[0] != '[':
+		line, _, _ := bytes.Cut(body, []byte("\n"))
+		if len(line) > 60 {
+			line = append(line[:60:60], "..."...)
+		}
+		return fmt.Sprintf("the response was not a Cloudflare API answer (%s: %q)", cmp.Or(contentType, "no content type"),
+			strings.ToValidUTF8(string(bytes.TrimSpace(line)), "?")), true
 	case decodeErr != nil:
 		return fmt.Sprintf("the response was not valid JSON: %v", decodeErr), false
-	default:
-		return `the response was JSON but not a Cloudflare API answer: it has no "success" field`, true
 	}
-}
-
-// bodySample names a body by its content type and its first line, cut short.
-func bodySample(contentType string, body []byte) string {
-	line, _, _ := bytes.Cut(body, []byte("\n"))
-	const most = 60
-	if len(line) > most {
-		line = append(line[:most:most], "..."...)
-	}
-	if contentType == "" {
-		contentType = "no content type"
-	}
-	return contentType + ": " + strconv.Quote(strings.ToValidUTF8(string(bytes.TrimSpace(line)), "?"))
-}
-
-func accountPath(accountID, collection string) string {
-	return "/accounts/" + url.PathEscape(accountID) + "/calls/" + collection
-}
-
-func objectPath(accountID, collection, id string) string {
-	return accountPath(accountID, collection) + "/" + url.PathEscape(id)
+	return `the response was JSON but not a Cloudflare API answer: it has no "success" field`, true
 }

@@ -10,8 +10,30 @@ import (
 	"github.com/calls-terraform/terraform-provider-cloudflare/internal/emulator"
 )
 
+// What a create that returned err did, as a caller tells it: created (no
+// error), unknown (MaybeProcessed: the object may exist), or not created
+// (the API provably did not carry it out). Only "not created" lets a caller
+// create again.
+type createOutcome string
+
+const (
+	Created       createOutcome = "created"
+	NotCreated    createOutcome = "not created"
+	CreateUnknown createOutcome = "unknown"
+)
+
+func classifyCreate(err error) createOutcome {
+	switch {
+	case err == nil:
+		return Created
+	case MaybeProcessed(err):
+		return CreateUnknown
+	}
+	return NotCreated
+}
+
 // Every outcome a create can meet, as the client sees it, and whether the
-// create was carried out: only NotCreated lets a caller create again.
+// create was carried out.
 func TestClassifyCreate_everyOutcome(t *testing.T) {
 	type scenario struct {
 		name string
@@ -20,7 +42,7 @@ func TestClassifyCreate_everyOutcome(t *testing.T) {
 		body   string
 		fault  *emulator.Fault
 		run    func(t *testing.T) error
-		want   CreateOutcome
+		want   createOutcome
 	}
 	envelope := func(result string) string {
 		return `{"success":true,"errors":[],"messages":[],"result":` + result + `}`
@@ -87,8 +109,8 @@ func TestClassifyCreate_everyOutcome(t *testing.T) {
 				c := newTestClient(t, &canned{status: tc.status, body: tc.body}, Config{MaxRetries: NoRetries})
 				_, err = c.Create(context.Background(), Apps, account, "a")
 			}
-			if got := ClassifyCreate(err); got != tc.want {
-				t.Fatalf("ClassifyCreate = %v, want %v; error: %v", got, tc.want, err)
+			if got := classifyCreate(err); got != tc.want {
+				t.Fatalf("outcome = %v, want %v; error: %v", got, tc.want, err)
 			}
 		})
 	}
@@ -122,8 +144,8 @@ func TestCreate_cancelledCaller(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(100*time.Millisecond, cancel)
 		_, err := c.Create(ctx, Apps, account, "a")
-		if got := ClassifyCreate(err); got != CreateUnknown {
-			t.Fatalf("ClassifyCreate = %v, want unknown; error: %v", got, err)
+		if got := classifyCreate(err); got != CreateUnknown {
+			t.Fatalf("outcome = %v, want unknown; error: %v", got, err)
 		}
 		if n := em.Counters()["POST "+appsRoute]; n != 1 {
 			t.Fatalf("%d POSTs, want 1", n)
@@ -138,8 +160,8 @@ func TestCreate_cancelledCaller(t *testing.T) {
 		time.AfterFunc(200*time.Millisecond, cancel)
 		start := time.Now()
 		_, err := c.Create(ctx, Apps, account, "a")
-		if got := ClassifyCreate(err); got != NotCreated {
-			t.Fatalf("ClassifyCreate = %v, want not created; error: %v", got, err)
+		if got := classifyCreate(err); got != NotCreated {
+			t.Fatalf("outcome = %v, want not created; error: %v", got, err)
 		}
 		if d := time.Since(start); d > 5*time.Second {
 			t.Fatalf("the cancelled wait lasted %v", d)

@@ -74,7 +74,7 @@ func TestMessage_oddMembersNeverFailDecoding(t *testing.T) {
 			if apiErr.Problem != "" || apiErr.NotAPIAnswer {
 				t.Fatalf("decoding failed: %q", apiErr.Problem)
 			}
-			if got := apiErr.Codes(); len(got) != 1 || got[0] != 10404 || !IsNotFound(apiErr) {
+			if got := messageCodes(apiErr.Errors); len(got) != 1 || got[0] != 10404 || !IsNotFound(apiErr) {
 				t.Fatalf("codes %v, IsNotFound %v", got, IsNotFound(apiErr))
 			}
 			if !strings.Contains(apiErr.Error(), "error 10404: App not found") {

@@ -1,21 +1,18 @@
 package callsapi
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"net/http"
 )
 
-// Kind is one kind of Calls object, the collection it lives in under
-// /accounts/{account_id}/calls/: Apps or TURNKeys. Every call of the client
-// is written once over it.
+// Kind is one kind of Calls object: Apps or TURNKeys. Every call of the
+// client is written once over it.
 type Kind struct {
-	collection string
-	// noun names one object of the kind in the client's errors: "app".
-	noun string
-	// secretName is what the API calls the credential it returns only on
-	// create: an app's "secret", a TURN key's "key".
-	secretName string
+	collection string // under /accounts/{account_id}/calls/
+	noun       string // for errors: "app"
+	secretName string // the credential the API returns only on create
 }
 
 var (
@@ -25,8 +22,8 @@ var (
 	TURNKeys = Kind{collection: "turn_keys", noun: "TURN key", secretName: "key"}
 )
 
-// Object is an app or a TURN key as the API returns it. Secret is the app's
-// secret or the TURN key's key, set only in the answer to Create.
+// Object is an app or a TURN key as the API returns it. Secret (an app's
+// secret, a TURN key's key) is set only in the answer to Create.
 type Object struct {
 	UID      string `json:"uid"`
 	Name     string `json:"name"`
@@ -35,23 +32,18 @@ type Object struct {
 	Modified string `json:"modified"`
 }
 
-// UnmarshalJSON takes the credential from "secret" or "key": apps carry a
-// secret, TURN keys a key, and the live API has been reported to use either
-// name in a TURN key's create answer.
+// UnmarshalJSON takes the credential from "secret" or "key": the live API
+// has been reported to use either name in a TURN key's create answer.
 func (o *Object) UnmarshalJSON(data []byte) error {
 	type plain Object
 	var v struct {
 		plain
 		Key string `json:"key"`
 	}
-	if err := json.Unmarshal(data, &v); err != nil {
-		return err
-	}
+	err := json.Unmarshal(data, &v)
 	*o = Object(v.plain)
-	if o.Secret == "" {
-		o.Secret = v.Key
-	}
-	return nil
+	o.Secret = cmp.Or(o.Secret, v.Key)
+	return err
 }
 
 type nameBody struct {
@@ -59,8 +51,7 @@ type nameBody struct {
 }
 
 // Create creates an object and returns it with its secret, which the API
-// never returns again. It is retried only when the API provably did not
-// carry it out; when MaybeProcessed(err), the object may exist nonetheless.
+// never returns again. When MaybeProcessed(err), it may exist nonetheless.
 func (c *Client) Create(ctx context.Context, k Kind, accountID, name string) (*Object, error) {
 	var o Object
 	incomplete := func() string {
@@ -69,56 +60,38 @@ func (c *Client) Create(ctx context.Context, k Kind, accountID, name string) (*O
 		}
 		return ""
 	}
-	if err := c.Do(ctx, Request{Method: http.MethodPost, Path: accountPath(accountID, k.collection), Body: nameBody{Name: name}, Out: &o, Incomplete: incomplete}); err != nil {
-		return nil, err
-	}
-	return &o, nil
+	return &o, c.Do(ctx, Request{Method: http.MethodPost, Path: accountPath(accountID, k.collection), Body: nameBody{name}, Out: &o, Incomplete: incomplete})
 }
 
-// Get reads one object. The answer carries no secret.
+// Get reads one object, without its secret.
 func (c *Client) Get(ctx context.Context, k Kind, accountID, id string) (*Object, error) {
 	var o Object
-	if err := c.Do(ctx, Request{Method: http.MethodGet, Path: objectPath(accountID, k.collection, id), Out: &o}); err != nil {
-		return nil, err
-	}
-	return &o, nil
+	return &o, c.Do(ctx, Request{Method: http.MethodGet, Path: objectPath(accountID, k.collection, id), Out: &o})
 }
 
-// List returns every object of the kind in the account (the API answers in
-// one page).
+// List returns every object of the kind in the account, in the API's one page.
 func (c *Client) List(ctx context.Context, k Kind, accountID string) ([]Object, error) {
 	var objects []Object
-	if err := c.Do(ctx, Request{Method: http.MethodGet, Path: accountPath(accountID, k.collection), Out: &objects}); err != nil {
-		return nil, err
-	}
-	return objects, nil
+	return objects, c.Do(ctx, Request{Method: http.MethodGet, Path: accountPath(accountID, k.collection), Out: &objects})
 }
 
-// Rename renames an object (a PUT of its name).
 func (c *Client) Rename(ctx context.Context, k Kind, accountID, id, name string) (*Object, error) {
 	var o Object
-	if err := c.Do(ctx, Request{Method: http.MethodPut, Path: objectPath(accountID, k.collection, id), Body: nameBody{Name: name}, Out: &o}); err != nil {
-		return nil, err
-	}
-	return &o, nil
+	return &o, c.Do(ctx, Request{Method: http.MethodPut, Path: objectPath(accountID, k.collection, id), Body: nameBody{name}, Out: &o})
 }
 
-// Delete deletes an object.
 func (c *Client) Delete(ctx context.Context, k Kind, accountID, id string) error {
 	return c.Do(ctx, Request{Method: http.MethodDelete, Path: objectPath(accountID, k.collection, id)})
 }
 
-// ListCommand is a shell command that lists the account's objects of the
-// kind with the same base URL and kind of credential as this client, for a
-// user who must look for one later. It names the credentials' environment
-// variables, never their values.
+// ListCommand is a shell command that lists the account's objects of the kind.
 func (c *Client) ListCommand(k Kind, accountID string) string {
 	return c.CurlCommand(accountPath(accountID, k.collection))
 }
 
-// CurlCommand is a shell command that GETs path (below the base URL) with
-// this client's base URL and kind of credential, naming the credentials'
-// environment variables, never their values.
+// CurlCommand is a shell command that GETs path with this client's base URL
+// and kind of credential, for a user who must look later. It names the
+// credentials' environment variables, never their values.
 func (c *Client) CurlCommand(path string) string {
 	auth := `-H "Authorization: Bearer $CLOUDFLARE_API_TOKEN"`
 	if c.legacyKey {

@@ -15,81 +15,58 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Cloudflare counts the requests of each user (token, or email and key) in a
-// fixed window, 1,200 per 5 minutes, across every tool that uses the
-// credential; the request past the quota earns every request of that user a
-// 429 for the next 5 minutes. Every answer says where the count stands:
+// A Pacer keeps a process's requests within the API's rate limit. Cloudflare
+// counts each user's requests (token, or email and key) in a fixed window,
+// 1,200 per 5 minutes across every tool of that user; the request past the
+// quota earns every request a 429 for 5 minutes. Every answer says where
+// the count stands:
 //
 //	Ratelimit:        "default";r=<remaining>;t=<seconds until the window resets>
 //	Ratelimit-Policy: "default";q=<quota>;w=<window in seconds>
 //
-// A Pacer reads both from every answer and holds this process's requests back
-// so that the credential's users together never send the request past the
-// quota. Several Terraform runs often share a token (the workspaces of a
-// monorepo, parallel pipelines), each pacing itself alone:
+// Several Terraform runs often share a token, each pacing itself alone:
 //
-//   - The share. The count falls by what every user of the credential spent.
-//     Of that fall, the part this process's own answers explain is its share
-//     (recent answers weigh most); the rest, others spent.
-//   - The gate. A request waits while this process's requests in flight
-//     fill its part of the remaining count, less a small reserve: its share
-//     s, scaled by 1/(2-s) because the others may spend their part twice
-//     before an answer tells it (see gateLocked). The rest is the margin
-//     for requests in flight elsewhere, which no answer has counted yet. It
-//     goes once an answer frees room, or at the reset.
-//   - The spread (golang.org/x/time/rate). Of what remains, the process may
-//     send half its share at once and spreads the rest to the reset. A
-//     tenth more than its share is always open to it, so that a process
-//     that joined late (whose share was measured while it sent little)
-//     grows to an even split instead of keeping the little it had.
-//   - The block. A 429's Retry-After holds every request until it ends.
+//   - The share: of the count's fall, the part this process's own answers
+//     explain (recent answers weigh most). The rest, others spent.
+//   - The gate: a request waits while this process's requests in flight
+//     fill its share of the remaining count, less a small reserve (see
+//     gateLocked), until an answer frees room or the window resets.
+//   - The spread (x/time/rate): half the share may go at once, the rest is
+//     spread to the reset, with a tenth more open so that a late joiner
+//     grows to an even split.
+//   - The block: a 429's Retry-After holds every request until it ends.
 //
-// With no Ratelimit headers (a proxy that strips them) only the block
-// applies, and the very first request of a Pacer goes alone: until an answer
-// says where the count stands, twenty requests sent at once could be the
-// twenty past the quota.
+// Without Ratelimit headers only the block applies, and the first request
+// goes alone: until an answer says where the count stands, twenty requests
+// sent at once could be the twenty past the quota.
 type Pacer struct {
-	mu sync.Mutex
-	// changed is closed and replaced when an answer arrives, so that a
-	// request held for the answers in flight looks again.
-	changed chan struct{}
+	mu      sync.Mutex
+	changed chan struct{} // closed and replaced when an answer arrives
 
-	quota     int           // Ratelimit-Policy's q; 0 until an answer says
-	window    time.Duration // its w
-	remaining int           // the lowest r of the current window
-	resetAt   time.Time     // the window's end: arrival + t + resetGrace
-	// predicted is set when the window was assumed to have reset and no
-	// answer of the new one has come yet.
-	predicted    bool
-	blockedUntil time.Time // the end of the last 429's Retry-After
+	quota        int           // q; 0 until an answer says
+	window       time.Duration // w
+	remaining    int           // the lowest r of the window
+	resetAt      time.Time     // arrival + t + resetGrace
+	predicted    bool          // the window was assumed to reset; no answer of the new one yet
+	blockedUntil time.Time     // the end of the last 429's Retry-After
+	inflight     int
+	heard        bool // an answer came
 
-	inflight int
-	heard    bool // an answer came; until then one request at a time
-
-	// own and fall measure the share: this process's answered requests and
-	// how far the count fell over them, each decayed by e^(-age/(window/10)).
-	own, fall float64
-	lastR     int       // the lowest count this process has seen in the window
-	measured  time.Time // when own and fall were last decayed
+	own, fall float64 // the share: own answers, the count's fall over them; decayed
+	lastR     int     // the lowest count seen in the window
+	measured  time.Time
 
 	limiter   *rate.Limiter // the spread; nil until the headers are known
 	announced time.Time     // the end of the last hold reported
 }
 
-// RateLimitHold describes a wait imposed by the API's rate limit, for the
-// one warning a caller logs per hold.
+// RateLimitHold is a wait imposed by the rate limit, for the one warning
+// a caller logs per hold.
 type RateLimitHold struct {
-	// Wait is how long requests are held from now.
-	Wait time.Duration
-	// Until is when the hold ends.
-	Until time.Time
-	// Blocked is true when the API refused a request with 429 (another tool,
-	// or a run without pacing, spent the quota); false when the quota is
-	// nearly used up and requests wait for the window to reset.
-	Blocked bool
-	// Remaining and Quota are the count the last answers reported (0 when
-	// unknown).
-	Remaining, Quota int
+	Wait             time.Duration // from now
+	Until            time.Time
+	Blocked          bool // by a 429; otherwise requests wait for the window to reset
+	Remaining, Quota int  // as the last answers said; 0 when unknown
 }
 
 // Reason says in words why requests are held.
@@ -102,16 +79,12 @@ func (h RateLimitHold) Reason() string {
 		"credential share; requests wait for the window to reset rather than exceed it", h.Remaining, h.Quota)
 }
 
-// RateLimitWaitError is a call whose request the pacer did not send because
-// the rate limit would hold it past the end of the call's time budget.
+// RateLimitWaitError is a call not sent: the rate limit would hold it past its budget.
 type RateLimitWaitError struct {
 	RateLimitHold
-	// Left is what remained of the call's time budget.
-	Left time.Duration
-	// Method, Path, Attempts (the refused one included) and Budget (the
-	// call's whole time budget) are filled in by the client.
+	Left         time.Duration // what remained of the budget
 	Method, Path string
-	Attempts     int
+	Attempts     int // the refused one included
 	Budget       time.Duration
 }
 
@@ -124,81 +97,59 @@ func (e *RateLimitWaitError) Error() string {
 		e.Method, e.Path, what, roundUp(e.Wait), roundUp(max(e.Left, 0)), e.Budget, e.Reason())
 }
 
-// RateLimitedFor reports whether err is a call that the API's rate limit
-// stopped before its time budget could wait it out, and how long the limit
-// still holds requests: a request the pacer did not send, or a 429 whose
-// Retry-After outlasted the budget. A larger time budget would have waited.
+// RateLimitedFor reports whether err is a call the rate limit stopped before
+// its budget could wait it out (a request not sent, or a 429 whose
+// Retry-After outlasted the budget), and how long the limit still holds.
 func RateLimitedFor(err error) (time.Duration, bool) {
 	var held *RateLimitWaitError
-	if errors.As(err, &held) {
-		return held.Wait, true
-	}
 	var apiErr *Error
-	if errors.As(err, &apiErr) && apiErr.blockedFor > 0 {
+	switch {
+	case errors.As(err, &held):
+		return held.Wait, true
+	case errors.As(err, &apiErr) && apiErr.blockedFor > 0:
 		return apiErr.blockedFor, true
 	}
 	return 0, false
 }
 
 const (
-	// resetGrace is added to the reset an answer announces: t is in whole
-	// seconds, so the window may end up to a second after arrival + t, and a
-	// request sent in that second would count in the old window.
-	resetGrace = time.Second
-	// announceAfter is the shortest hold worth a warning; shorter holds are
-	// ordinary pacing.
-	announceAfter = 5 * time.Second
-	// openShare is what the spread allows a process beyond its share.
-	openShare = 0.1
-	// minShare is the least share a process is held to, so that one
-	// measured while it sent almost nothing is never shut out.
-	minShare = 0.05
+	// resetGrace: t is in whole seconds, so the window may end up to a
+	// second after arrival + t.
+	resetGrace    = time.Second
+	announceAfter = 5 * time.Second // the shortest hold worth a warning
+	openShare     = 0.1             // what the spread allows beyond the share
+	minShare      = 0.05            // so that a process measured while idle is never shut out
 )
 
-// NewPacer returns a Pacer that knows nothing yet. Clients share one through
-// Config.Pacer; New gives every client of the same base URL and credential in
-// a process the same Pacer (see sharedPacer).
 func NewPacer() *Pacer { return &Pacer{changed: make(chan struct{})} }
 
-var sharedPacers = struct {
-	sync.Mutex
-	m map[[sha256.Size]byte]*Pacer
-}{m: map[[sha256.Size]byte]*Pacer{}}
+var sharedPacers sync.Map // of *Pacer by the hash of base URL and credential
 
-// sharedPacer is the process's one Pacer for a base URL and credential: the
-// quota is the user's, so every client (Terraform configures the provider
-// more than once per process, and each resource type reads and writes
-// through it) must count against the same one. The key is hashed so that no
-// credential is kept as a map key.
+// sharedPacer is the process's one Pacer for a base URL and credential:
+// Terraform configures the provider more than once per process, and every
+// client must count against the same quota. The key is hashed so that no
+// credential is kept.
 func sharedPacer(baseURL string, credential ...string) *Pacer {
 	key := sha256.Sum256([]byte(strings.Join(append([]string{baseURL}, credential...), "\x00")))
-	sharedPacers.Lock()
-	defer sharedPacers.Unlock()
-	p, ok := sharedPacers.m[key]
-	if !ok {
-		p = NewPacer()
-		sharedPacers.m[key] = p
-	}
-	return p
+	p, _ := sharedPacers.LoadOrStore(key, NewPacer())
+	return p.(*Pacer)
 }
 
-// PaceTicket is one request let through by Wait. Its Done must be called
-// once, with the answer.
+// PaceTicket is a request let through by Wait; call Done once with its answer.
 type PaceTicket struct {
-	p *Pacer
-	// Waited is how long Wait held the request.
-	Waited time.Duration
+	p      *Pacer
+	Waited time.Duration // how long Wait held the request
 	done   bool
 }
 
-// Wait blocks until one request may be sent, or fails with a
-// *RateLimitWaitError when the wait would outlast ctx's deadline (the
-// call's time budget), or with ctx's error. announce, when set, is called
-// before a hold that deserves a warning, once per hold across all callers.
+// Wait blocks until one request may be sent, or fails with ctx's error, or
+// with a *RateLimitWaitError when the wait would outlast ctx's deadline.
+// announce is called before a hold that deserves a warning, once per hold
+// across all callers.
 func (p *Pacer) Wait(ctx context.Context, announce func(RateLimitHold)) (*PaceTicket, error) {
 	start := time.Now()
 	deadline, hasDeadline := ctx.Deadline()
-	spread := false // the request has waited for its place in the spread
+	spread := false // the request has had its place in the spread
 	for {
 		p.mu.Lock()
 		now := time.Now()
@@ -207,14 +158,14 @@ func (p *Pacer) Wait(ctx context.Context, announce func(RateLimitHold)) (*PaceTi
 		if !held && !spread {
 			// Wait for the spread, then pass the gate again: what the
 			// answers said meanwhile may hold the request after all.
+			spread = true
 			res, delay := p.spreadLocked(now)
 			if delay > 0 && hasDeadline && now.Add(delay).After(deadline) {
-				res.CancelAt(now) // delay > 0: res is not nil
+				res.CancelAt(now)
 				p.mu.Unlock()
 				return nil, &RateLimitWaitError{RateLimitHold: RateLimitHold{Wait: delay, Until: now.Add(delay),
 					Remaining: p.remaining, Quota: p.quota}, Left: deadline.Sub(now)}
 			}
-			spread = true
 			if delay > 0 {
 				p.mu.Unlock()
 				if err := sleep(ctx, nil, delay); err != nil {
@@ -227,30 +178,24 @@ func (p *Pacer) Wait(ctx context.Context, announce func(RateLimitHold)) (*PaceTi
 		if !held {
 			p.inflight++
 			p.mu.Unlock()
+			t := &PaceTicket{p: p, Waited: time.Since(start)}
 			if err := ctx.Err(); err != nil {
-				p.release()
+				t.Done(0, nil, nil)
 				return nil, err
 			}
-			return &PaceTicket{p: p, Waited: time.Since(start)}, nil
+			return t, nil
 		}
 		if sure && hasDeadline && hold.Until.After(deadline) {
 			p.mu.Unlock()
 			return nil, &RateLimitWaitError{RateLimitHold: hold, Left: deadline.Sub(now)}
 		}
-		tell := sure && (hold.Blocked || hold.Wait >= announceAfter) && hold.Until.After(p.announced.Add(time.Second))
-		if tell {
-			p.announced = hold.Until
-		}
+		tell := sure && (hold.Blocked || hold.Wait >= announceAfter) && p.newHoldLocked(hold.Until)
 		changed := p.changed
 		p.mu.Unlock()
 		if tell && announce != nil {
 			announce(hold)
 		}
-		var d time.Duration
-		if !hold.Until.IsZero() {
-			d = hold.Until.Sub(now)
-		}
-		if err := sleep(ctx, changed, d); err != nil {
+		if err := sleep(ctx, changed, time.Until(hold.Until)); err != nil {
 			if hasDeadline && !time.Now().Before(deadline) {
 				return nil, &RateLimitWaitError{RateLimitHold: hold}
 			}
@@ -259,10 +204,19 @@ func (p *Pacer) Wait(ctx context.Context, announce func(RateLimitHold)) (*PaceTi
 	}
 }
 
+// newHoldLocked tells whether a hold until then is news, and marks it told.
+func (p *Pacer) newHoldLocked(until time.Time) bool {
+	if !until.After(p.announced.Add(time.Second)) {
+		return false
+	}
+	p.announced = until
+	return true
+}
+
 // gateLocked tells whether a request must wait now and what for. sure is
-// false when an answer to a request in flight may end the hold sooner than
-// hold.Until (zero: only an answer ends it), so that a deadline before
-// hold.Until is no reason to give up yet.
+// false when an answer in flight may end the hold before hold.Until (zero:
+// only an answer ends it), so a deadline before hold.Until is no reason to
+// give up yet.
 func (p *Pacer) gateLocked(now time.Time) (hold RateLimitHold, held, sure bool) {
 	switch {
 	case now.Before(p.blockedUntil):
@@ -277,20 +231,16 @@ func (p *Pacer) gateLocked(now time.Time) (hold RateLimitHold, held, sure bool) 
 	if free <= 0 {
 		return hold, true, true
 	}
-	// Of what is free, this process takes its share s. But before an
-	// answer tells it, the others may spend their part 1-s twice (what
-	// they have in flight, and as much again once their own answers free
-	// room), so each share is scaled by 1/(2-s): s + 2(1-s) of the scaled
-	// parts fit in what is free. Alone (s = 1), the process takes it all.
+	// Of what is free the process takes its share s; but before an answer
+	// tells it, the others may spend their part 1-s twice (what they have
+	// in flight, and as much again once their answers free room), so each
+	// part is scaled by 1/(2-s): s + 2(1-s) scaled parts fit. Alone, s = 1.
 	share := p.share()
-	if float64(p.inflight+1) > share/(2-share)*free {
-		return hold, true, false
-	}
-	return hold, false, false
+	return hold, float64(p.inflight+1) > share/(2-share)*free, false
 }
 
-// spreadLocked reserves the request's place in the spread and says how long
-// it waits for it: never past the reset, when the quota comes back whole.
+// spreadLocked reserves the request's place in the spread and says how
+// long it waits for it: never past the reset, when the quota is whole again.
 func (p *Pacer) spreadLocked(now time.Time) (*rate.Reservation, time.Duration) {
 	if p.limiter == nil {
 		return nil, 0
@@ -299,23 +249,10 @@ func (p *Pacer) spreadLocked(now time.Time) (*rate.Reservation, time.Duration) {
 	return res, min(res.DelayFrom(now), p.resetAt.Sub(now))
 }
 
-func (p *Pacer) release() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.inflight--
-	p.broadcastLocked()
-}
-
-func (p *Pacer) broadcastLocked() {
-	close(p.changed)
-	p.changed = make(chan struct{})
-}
-
-// Done records the answer to the ticket's request (status 0 when none
-// came): the request is no longer in flight, and the answer's Ratelimit,
-// Ratelimit-Policy and (on a 429) Retry-After headers update the pacer.
-// announce, when set, is called when this answer starts a block not yet
-// reported.
+// Done records the answer to the ticket's request (status 0: none came):
+// the request is no longer in flight, and the answer's Ratelimit,
+// Ratelimit-Policy and, on a 429, Retry-After update the pacer. announce is
+// called when the answer starts a block not yet reported.
 func (t *PaceTicket) Done(status int, h http.Header, announce func(RateLimitHold)) {
 	if t == nil || t.done {
 		return
@@ -324,43 +261,35 @@ func (t *PaceTicket) Done(status int, h http.Header, announce func(RateLimitHold
 	p := t.p
 	p.mu.Lock()
 	p.inflight--
-	p.broadcastLocked()
-	if status == 0 {
-		p.mu.Unlock()
-		return
-	}
+	close(p.changed)
+	p.changed = make(chan struct{})
 	now := time.Now()
-	p.heard = true
-	if status != http.StatusTooManyRequests {
+	p.heard = p.heard || status != 0
+	var until time.Time
+	switch {
+	case status == 0:
+	case status != http.StatusTooManyRequests:
 		p.observeLocked(now, h)
-		p.mu.Unlock()
-		return
+	default:
+		// A refused request counts for nothing, and the count it shows is
+		// the block's, not a fall: only the block is news.
+		if after, ok := parseRetryAfter(h.Get("Retry-After"), now); ok && now.Add(after).After(p.blockedUntil) {
+			until = now.Add(after)
+			// Past a block the API opens a fresh window: the current one
+			// ends with the block.
+			p.blockedUntil = until
+			if p.quota > 0 {
+				p.remaining, p.resetAt = 0, until
+			}
+		}
 	}
-	// A refused request counts for nothing, and the count it shows is the
-	// block's, not a fall: only the block is news.
-	after, ok := parseRetryAfter(h.Get("Retry-After"), now)
-	until := now.Add(after)
-	if !ok || !until.After(p.blockedUntil) {
-		p.mu.Unlock()
-		return
-	}
-	// Past a block the API opens a fresh window: the current one ends with
-	// the block, and the next answer is news whatever window it speaks of.
-	p.blockedUntil = until
-	if p.quota > 0 {
-		p.remaining, p.resetAt = 0, until
-	}
-	tell := until.After(p.announced.Add(time.Second))
-	if tell {
-		p.announced = until
-	}
+	tell := !until.IsZero() && p.newHoldLocked(until)
 	p.mu.Unlock()
 	if tell && announce != nil {
-		announce(RateLimitHold{Wait: after, Until: until, Blocked: true})
+		announce(RateLimitHold{Wait: until.Sub(now), Until: until, Blocked: true})
 	}
 }
 
-// observeLocked reads one answer's headers.
 func (p *Pacer) observeLocked(now time.Time, h http.Header) {
 	quota, window, okPolicy := rateItem(h, "Ratelimit-Policy", "q", "w")
 	r, t, ok := rateItem(h, "Ratelimit", "r", "t")
@@ -369,22 +298,19 @@ func (p *Pacer) observeLocked(now time.Time, h http.Header) {
 	}
 	p.quota, p.window = quota, time.Duration(window)*time.Second
 	resetAt := now.Add(time.Duration(t)*time.Second + resetGrace)
-	// Two answers of one window announce resets a second or so apart (t is
+	// Answers of one window announce resets a second or so apart (t is
 	// rounded, answers travel); a window is at least four times that.
 	tol := min(2*time.Second, p.window/4)
 	switch {
-	case p.resetAt.IsZero():
-		// The first answer: what was spent before it cannot be told apart.
+	case p.resetAt.IsZero(): // the first answer: what was spent before it is nobody's
 		p.remaining, p.resetAt, p.lastR = r, resetAt, r
-	case p.predicted || resetAt.After(p.resetAt.Add(tol)):
+	case p.predicted || resetAt.After(p.resetAt.Add(tol)): // a new window
 		if !p.predicted {
 			p.startWindowLocked()
 		}
 		p.remaining, p.resetAt, p.predicted = r, resetAt, false
 		p.countLocked(now, r)
-	case !resetAt.Before(p.resetAt.Add(-tol)):
-		// The same window. Answers arrive out of order: the lowest count
-		// is the latest.
+	case !resetAt.Before(p.resetAt.Add(-tol)): // the same window; the lowest count is the latest
 		p.remaining = min(p.remaining, r)
 		p.countLocked(now, r)
 	}
@@ -392,8 +318,7 @@ func (p *Pacer) observeLocked(now time.Time, h http.Header) {
 }
 
 // rateItem reads the first member of a Ratelimit or Ratelimit-Policy
-// header, the one Cloudflare sends ("default"), and its two integer
-// parameters a and b.
+// header (Cloudflare sends one, "default") and its integer parameters a and b.
 func rateItem(h http.Header, name, a, b string) (int, int, bool) {
 	list, err := httpsfv.UnmarshalList(h.Values(name))
 	if err != nil || len(list) == 0 {
@@ -403,30 +328,27 @@ func rateItem(h http.Header, name, a, b string) (int, int, bool) {
 	if !ok {
 		return 0, 0, false
 	}
-	va, okA := item.Params.Get(a)
-	vb, okB := item.Params.Get(b)
-	ia, okA2 := va.(int64)
-	ib, okB2 := vb.(int64)
-	if !okA || !okB || !okA2 || !okB2 || ia < 0 || ib < 0 {
+	va, _ := item.Params.Get(a)
+	vb, _ := item.Params.Get(b)
+	ia, okA := va.(int64)
+	ib, okB := vb.(int64)
+	if !okA || !okB || ia < 0 || ib < 0 {
 		return 0, 0, false
 	}
 	return int(min(ia, math.MaxInt32)), int(min(ib, math.MaxInt32)), true
 }
 
-// countLocked adds one answer of this process, whose count is r, to the
-// share's measure.
+// countLocked adds an answer of this process, whose count is r, to the share.
 func (p *Pacer) countLocked(now time.Time, r int) {
-	decay := math.Exp(-now.Sub(p.measured).Seconds() / p.tau().Seconds())
+	tau := max(p.window/10, time.Second)
+	decay := math.Exp(-now.Sub(p.measured).Seconds() / tau.Seconds())
 	p.own = p.own*decay + 1
 	p.fall = p.fall*decay + float64(max(0, p.lastR-r))
 	p.lastR = min(p.lastR, r)
 	p.measured = now
 }
 
-// tau is the share's memory: a tenth of the window, at least a second.
-func (p *Pacer) tau() time.Duration { return max(p.window/10, time.Second) }
-
-// share is the part of the credential's recent use that this process's own
+// share is the part of the credential's recent use that this process's
 // requests explain: 1 when it is the only user.
 func (p *Pacer) share() float64 {
 	if p.fall < 1 {
@@ -436,18 +358,15 @@ func (p *Pacer) share() float64 {
 }
 
 // reserve is the part of the quota never spent: 1%, at least one request,
-// for rounding and for the user's tools that do not pace themselves.
+// for rounding and for tools that do not pace themselves.
 func (p *Pacer) reserve() int { return max(1, p.quota/100) }
 
-// startWindowLocked begins a window: the whole quota, from which the
-// count's fall is measured again, and a new bucket (a new one starts full).
-// The share carries over: it is measured on recent answers, not by window.
+// startWindowLocked begins a window and a full bucket; the share carries over.
 func (p *Pacer) startWindowLocked() {
 	p.remaining, p.lastR, p.limiter = p.quota, p.quota, nil
 }
 
-// rollLocked starts the next window when the current one has ended and no
-// answer has said so yet.
+// rollLocked starts the next window when the current one ended unannounced.
 func (p *Pacer) rollLocked(now time.Time) {
 	if p.quota == 0 || now.Before(p.resetAt) {
 		return
@@ -460,17 +379,15 @@ func (p *Pacer) rollLocked(now time.Time) {
 	p.tuneLocked(now)
 }
 
-// tuneLocked sets the spread: a bucket of half this process's share of what
-// remains, refilled at the pace that spends the share by the reset.
+// tuneLocked sets the spread: a bucket of half the share of what remains,
+// refilled at the pace that spends the share by the reset.
 func (p *Pacer) tuneLocked(now time.Time) {
-	free := p.remaining - p.reserve()
-	left := p.resetAt.Sub(now).Seconds()
+	free, left := p.remaining-p.reserve(), p.resetAt.Sub(now).Seconds()
 	if free-p.inflight <= 0 || left <= 0 {
 		return // the gate holds requests until the reset
 	}
 	s := min(1, p.share()+openShare)
-	limit := rate.Limit(s * float64(free-p.inflight) / left)
-	burst := max(1, int(s*float64(free)/2))
+	limit, burst := rate.Limit(s*float64(free-p.inflight)/left), max(1, int(s*float64(free)/2))
 	if p.limiter == nil {
 		p.limiter = rate.NewLimiter(limit, burst)
 		return
@@ -479,17 +396,16 @@ func (p *Pacer) tuneLocked(now time.Time) {
 	p.limiter.SetBurstAt(now, burst)
 }
 
-// sleep waits for wake to close or d to pass (d <= 0 and no wake: at once),
-// or returns ctx's error.
+// sleep waits for wake to close or d to pass (neither: returns at once), or
+// returns ctx's error.
 func sleep(ctx context.Context, wake <-chan struct{}, d time.Duration) error {
-	if d <= 0 && wake == nil {
-		return ctx.Err()
-	}
 	var timeout <-chan time.Time
 	if d > 0 {
 		timer := time.NewTimer(d)
 		defer timer.Stop()
 		timeout = timer.C
+	} else if wake == nil {
+		return ctx.Err()
 	}
 	select {
 	case <-ctx.Done():
@@ -500,7 +416,4 @@ func sleep(ctx context.Context, wake <-chan struct{}, d time.Duration) error {
 	return nil
 }
 
-// roundUp is d in whole seconds, rounded up, for messages.
-func roundUp(d time.Duration) time.Duration {
-	return (d + time.Second - 1).Truncate(time.Second)
-}
+func roundUp(d time.Duration) time.Duration { return (d + time.Second - 1).Truncate(time.Second) }

@@ -380,6 +380,7 @@ func TestRateItem(t *testing.T) {
 		{"not an integer", []string{`"default";r=1.5;t=1`}, 0, 0, false},
 		{"negative", []string{`"default";r=-1;t=1`}, 0, 0, false},
 		{"malformed", []string{`"default;r=1;t=1`}, 0, 0, false},
+		{"an inner list", []string{`("a" "b");r=1;t=1`}, 0, 0, false},
 		{"missing", nil, 0, 0, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -386,7 +386,7 @@ func test429OnACreateExhausted(t *testing.T) {
 	c := inMemoryClient(t, em, Config{MaxRetries: 2})
 	_, err := c.Create(context.Background(), Apps, account, "a")
 	var apiErr *Error
-	if !errors.As(err, &apiErr) || apiErr.StatusCode != 429 || fmt.Sprint(apiErr.Codes()) != "[971]" || apiErr.Attempts != 3 || MaybeProcessed(err) {
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 429 || fmt.Sprint(messageCodes(apiErr.Errors)) != "[971]" || apiErr.Attempts != 3 || MaybeProcessed(err) {
 		t.Fatalf("error %#v", err)
 	}
 	if n := em.Counters()["POST "+appsRoute]; n != 3 || em.AppCount() != 0 {

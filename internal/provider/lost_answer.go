@@ -36,7 +36,7 @@ const (
 func (k callsKind) addCreateError(ctx context.Context, d *providerData, diags *diag.Diagnostics, accountID, name string, started time.Time,
 	timeout operationTimeout, err error,
 ) {
-	if callsapi.ClassifyCreate(err) == callsapi.NotCreated {
+	if !callsapi.MaybeProcessed(err) { // the API provably did not carry it out
 		if ctx.Err() != nil && !timeout.expired(ctx) {
 			diags.AddError("Create of "+k.noun+" stopped", fmt.Sprintf(
 				"Terraform stopped the operation before the create request for %s %q reached the Cloudflare API, so nothing was created. "+
