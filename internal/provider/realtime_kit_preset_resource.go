@@ -226,7 +226,7 @@ func (r *kitPresetResource) ImportState(ctx context.Context, req resource.Import
 // It follows lost_answer.go's search for Calls objects; the two are to be
 // one once the shared search can name a RealtimeKit import id.
 func (r *kitPresetResource) addCreateError(ctx context.Context, diags *diag.Diagnostics, accountID, appID, name string, started time.Time, err error) {
-	if callsapi.ClassifyCreate(err) == callsapi.NotCreated {
+	if !callsapi.MaybeProcessed(err) { // the API provably did not carry it out
 		diags.AddError("Unable to create "+kitPresetNoun, apiErrorDetail(err))
 		return
 	}
