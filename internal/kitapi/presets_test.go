@@ -59,7 +59,7 @@ func testPresetBody() PresetBody {
 	return PresetBody{
 		Name: "host",
 		Config: PresetConfig{MaxScreenshareCount: 1, MaxVideoStreams: MaxVideoStreams{Desktop: 9, Mobile: 4},
-			Media: ConfigMedia{Screenshare: MediaScreenshare{FrameRate: 5, Quality: "hd"}, Video: MediaVideo{FrameRate: 30, Quality: "vga"}},
+			Media:    ConfigMedia{Screenshare: MediaScreenshare{FrameRate: 5, Quality: "hd"}, Video: MediaVideo{FrameRate: 30, Quality: "vga"}},
 			ViewType: "GROUP_CALL"},
 		Permissions: PresetPermissions{CanRecord: true, RecorderType: "NONE", WaitingRoomType: "SKIP",
 			Media:   PermissionsMedia{Audio: CanProduce{"ALLOWED"}, Screenshare: CanProduce{"CAN_REQUEST"}, Video: CanProduce{"NOT_ALLOWED"}},

@@ -160,7 +160,9 @@ func presetConfigAttribute() schema.SingleNestedAttribute {
 }
 
 func presetPermissionsAttribute() schema.SingleNestedAttribute {
-	may := func(name string) string { return "Whether the participant may " + strings.ReplaceAll(name, "_", " ") + "." }
+	may := func(name string) string {
+		return "Whether the participant may " + strings.ReplaceAll(name, "_", " ") + "."
+	}
 	attrs := map[string]schema.Attribute{}
 	for name, desc := range map[string]string{
 		"accept_waiting_requests":            "Whether the participant may let in participants from the waiting room.",
@@ -216,7 +218,9 @@ func presetPermissionsAttribute() schema.SingleNestedAttribute {
 }
 
 func presetUIAttribute() schema.SingleNestedAttribute {
-	color := func(what string) schema.StringAttribute { return requiredString("Colour of " + what + " (a CSS colour such as `#2160fd`).") }
+	color := func(what string) schema.StringAttribute {
+		return requiredString("Colour of " + what + " (a CSS colour such as `#2160fd`).")
+	}
 	return requiredObject("The look of meetings joined with this preset.", map[string]schema.Attribute{
 		"design_tokens": requiredObject("The theme.", map[string]schema.Attribute{
 			"border_radius": requiredEnum("Corner roundness.", presetBorderRadii),
