@@ -1,10 +1,12 @@
 // Command calls-emulator serves an emulator of the Cloudflare Calls (Realtime)
-// API (SFU apps and TURN keys) under /client/v4, for local development and
-// tests of the Terraform provider.
+// API (SFU apps and TURN keys) and of the RealtimeKit API (apps, presets,
+// webhooks) under /client/v4, for local development and tests of the
+// Terraform provider.
 //
 //	calls-emulator [-listen 127.0.0.1:8787] [-token T] [-email E -key K]
 //	               [-state FILE] [-addr-file FILE] [-log-requests]
 //	               [-rate-limit 1200/5m|off] [-latency 50ms] [-fault SPEC]...
+//	               [-kit-quirks all|none|NAME,...]
 //
 // Point the provider at the printed base URL and use the token it prints (or
 // the one given with -token). With -listen 127.0.0.1:0 -addr-file FILE the
@@ -24,6 +26,10 @@
 // success_false, drop_after, delay_answer and hang_after (-h describes each).
 // Faults can also be added while running with POST /__emulator/faults (the
 // same fields as JSON), listed with GET and cleared with DELETE.
+//
+// -kit-quirks makes the RealtimeKit API answer as the live one has been
+// seen to (an empty webhook list as 404, a preset PATCH without the id, ...;
+// -h lists them); PUT /__emulator/kit-quirks switches them while running.
 package main
 
 import (
@@ -89,6 +95,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		faults = append(faults, f)
 		return err
 	})
+	var kitQuirks emulator.KitQuirks
+	fs.Func("kit-quirks", "RealtimeKit `quirks` of the live API to play (above): all, none, or a comma-separated list of names (default none)", func(v string) error {
+		q, err := emulator.ParseKitQuirks(v)
+		kitQuirks = q
+		return err
+	})
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -113,7 +125,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if generated {
 		*token = randomToken(40)
 	}
-	opts := emulator.Options{Tokens: []string{*token}, StatePath: *state, RateLimit: rateLimit, Latency: *latency}
+	opts := emulator.Options{Tokens: []string{*token}, StatePath: *state, RateLimit: rateLimit, Latency: *latency, KitQuirks: kitQuirks}
 	if *email != "" {
 		opts.Keys = []emulator.Credential{{Email: *email, Key: *key}}
 	}
@@ -165,11 +177,12 @@ func usage(fs *flag.FlagSet) {
 	w := fs.Output()
 	fmt.Fprint(w, `Usage: calls-emulator [flags]
 
-Serves an emulator of the Cloudflare Calls API (apps and TURN keys) under
-/client/v4, answering as the real API does: 404 with code 7003 for a malformed
-id, 400 with code 7000 for an unknown path (also any path outside /client/v4),
-400 with code 6003 (6111 in its error_chain) for a missing or malformed
-credential, 403 with code 10000 for a wrong one.
+Serves an emulator of the Cloudflare Calls API (apps and TURN keys) and of
+the RealtimeKit API (apps, presets, webhooks) under /client/v4, answering as
+the real API does: 404 with code 7003 for a malformed id, 400 with code 7000
+for an unknown path (also any path outside /client/v4), 400 with code 6003
+(6111 in its error_chain) for a missing or malformed credential, 403 with
+code 10000 for a wrong one.
 
 Rate limit (-rate-limit): per credential, a quota of requests in a fixed window
 that opens with the credential's first request. The request over the quota
@@ -185,6 +198,13 @@ route (as the counters name it) and count (0: every matching request):
 `)
 	for _, k := range emulator.FaultKinds() {
 		fmt.Fprintf(w, "  %-15s %s\n", k, k.Describe())
+	}
+	fmt.Fprint(w, `
+RealtimeKit quirks (-kit-quirks all, or names separated by commas; PUT
+/__emulator/kit-quirks with the same text switches them while running):
+`)
+	for _, name := range emulator.KitQuirkNames() {
+		fmt.Fprintf(w, "  %-25s %s\n", name, emulator.DescribeKitQuirk(name))
 	}
 	fmt.Fprint(w, "\nFlags:\n")
 	fs.PrintDefaults()

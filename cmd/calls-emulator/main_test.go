@@ -274,6 +274,8 @@ func TestRunBadFaultAndLimitFlags(t *testing.T) {
 		{"-rate-limit", "10/never"},
 		{"-latency", "soon"},
 		{"-latency", "-1s"},
+		{"-kit-quirks", "some"},
+		{"-kit-quirks", "all,bare-unauthorized"},
 	} {
 		var stderr bytes.Buffer
 		err := run(context.Background(), append(args, "-listen", "127.0.0.1:0"), io.Discard, &stderr)
@@ -303,6 +305,14 @@ func TestHelpDescribesLimitAnswersAndEveryFault(t *testing.T) {
 			t.Errorf("-h does not mention %q", want)
 		}
 	}
+	for _, name := range emulator.KitQuirkNames() {
+		if d := emulator.DescribeKitQuirk(name); d == "" || !strings.Contains(help, "  "+name+" ") || !strings.Contains(help, d) {
+			t.Errorf("-h does not describe kit quirk %s", name)
+		}
+	}
+	if !strings.Contains(help, "-kit-quirks quirks") || !strings.Contains(help, "RealtimeKit API (apps, presets, webhooks)") {
+		t.Error("-h does not mention the RealtimeKit API and -kit-quirks")
+	}
 	for _, k := range emulator.FaultKinds() {
 		if !strings.Contains(help, "  "+string(k)+" ") || !strings.Contains(help, k.Describe()) {
 			t.Errorf("-h does not describe fault kind %s", k)
@@ -310,5 +320,48 @@ func TestHelpDescribesLimitAnswersAndEveryFault(t *testing.T) {
 		if k.Describe() == emulator.FaultKind("nope").Describe() {
 			t.Errorf("fault kind %s has no description", k)
 		}
+	}
+}
+
+// -kit-quirks turns the live API's quirks on; the admin endpoint switches
+// them while running.
+func TestRunWithKitQuirks(t *testing.T) {
+	base, _, _, stop := startRun(t, "-token", "tok", "-kit-quirks", "empty-webhook-list-404, put-webhook-partial-echo")
+	send := func(method, url, body string) (int, string) {
+		t.Helper()
+		req, _ := http.NewRequest(method, url, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer tok")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		data, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(data)
+	}
+	status, body := send("POST", base+"/accounts/"+acct+"/realtime/kit/apps", `{"name":"a"}`)
+	id := regexp.MustCompile(`"id":"([0-9a-f-]{36})"`).FindStringSubmatch(body)
+	if status != 201 || id == nil {
+		t.Fatalf("create app: %d %s", status, body)
+	}
+	hooks := base + "/accounts/" + acct + "/realtime/kit/" + id[1] + "/webhooks"
+	if status, body := send("GET", hooks, ""); status != 404 || !strings.Contains(body, `"success":false`) {
+		t.Fatalf("empty webhook list with the quirk: %d %s", status, body)
+	}
+	admin := strings.TrimSuffix(base, "/client/v4") + "/__emulator/kit-quirks"
+	if status, body := send("GET", admin, ""); status != 200 || body != `{"kit_quirks":"empty-webhook-list-404,put-webhook-partial-echo"}`+"\n" {
+		t.Fatalf("GET kit-quirks: %d %s", status, body)
+	}
+	if status, body := send("PUT", admin, "none"); status != 200 || body != `{"kit_quirks":"none"}`+"\n" {
+		t.Fatalf("PUT kit-quirks: %d %s", status, body)
+	}
+	if status, body := send("GET", hooks, ""); status != 200 || !strings.Contains(body, `"data":[]`) {
+		t.Fatalf("empty webhook list without the quirk: %d %s", status, body)
+	}
+	if status, _ := send("PUT", admin, "nonsense"); status != 400 {
+		t.Fatalf("PUT bad kit-quirks: %d", status)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
 	}
 }

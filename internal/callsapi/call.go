@@ -71,10 +71,9 @@ type answer struct {
 }
 
 // Do runs one call: wait for the pacer, send, read the whole answer, tell
-// the pacer, then decide: done, retry after a wait, or give up with the
-// reason. A POST is a create (see send and worthRetry). The call's time
-// budget (MaxRetryDuration, or less when ctx's deadline is sooner) covers
-// pacing, attempts and the waits between them.
+// the pacer, then finish, retry after a wait, or give up with the reason.
+// Its time budget (MaxRetryDuration, or ctx's deadline when sooner) covers
+// it all. A POST is a create (see send and worthRetry).
 func (c *Client) Do(ctx context.Context, r Request) error {
 	var payload []byte
 	if r.Body != nil {
@@ -289,14 +288,12 @@ func result(cl call, a answer, attempts int, gaveUp string, blockedFor time.Dura
 	return nil
 }
 
-// backoff is the wait before retry number retry (from 1).
-//
-// Without a usable Retry-After it grows exponentially with full jitter over
-// [minWait, min(maxWait, minWait·2^retry)], jitter in [0, 1] picking the
-// point. With Retry-After (seconds, or an HTTP date read against now) it is
-// that long, at least minWait, plus up to minWait of jitter so that clients
-// told the same time do not come back together; the server said when, so
-// maxWait does not cap it (the call's budget still does).
+// backoff is the wait before retry number retry (from 1): Retry-After
+// (seconds, or an HTTP date read against now), at least minWait, plus up to
+// minWait of jitter so that clients told the same time do not come back
+// together, and not capped by maxWait (the server said when; the budget
+// still caps it); without one, exponential with full jitter over [minWait,
+// min(maxWait, minWait·2^retry)].
 func backoff(retry int, minWait, maxWait time.Duration, retryAfter string, now time.Time, jitter float64) time.Duration {
 	jitter = min(max(jitter, 0), 1)
 	if after, ok := parseRetryAfter(retryAfter, now); ok {

@@ -15,30 +15,24 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// A Pacer keeps a process's requests within the API's rate limit. Cloudflare
-// counts each user's requests (token, or email and key) in a fixed window,
-// 1,200 per 5 minutes across every tool of that user; the request past the
-// quota earns every request a 429 for 5 minutes. Every answer says where
-// the count stands:
+// A Pacer keeps a process's requests within the rate limit: 1,200 requests
+// per 5-minute window for each user (token, or email and key) across all
+// their tools, and for the request past it a 429 on every request for 5
+// minutes. Each answer says where the count stands, in Ratelimit
+// ("default";r=<remaining>;t=<seconds to reset>) and Ratelimit-Policy
+// ("default";q=<quota>;w=<window seconds>). Runs often share a token:
 //
-//	Ratelimit:        "default";r=<remaining>;t=<seconds until the window resets>
-//	Ratelimit-Policy: "default";q=<quota>;w=<window in seconds>
-//
-// Several Terraform runs often share a token, each pacing itself alone:
-//
-//   - The share: of the count's fall, the part this process's own answers
-//     explain (recent answers weigh most). The rest, others spent.
+//   - The share: the part of the count's fall that this process's recent
+//     answers explain; others spent the rest.
 //   - The gate: a request waits while this process's requests in flight
-//     fill its share of the remaining count, less a small reserve (see
-//     gateLocked), until an answer frees room or the window resets.
-//   - The spread (x/time/rate): half the share may go at once, the rest is
-//     spread to the reset, with a tenth more open so that a late joiner
-//     grows to an even split.
-//   - The block: a 429's Retry-After holds every request until it ends.
+//     fill its share of the remaining count less a reserve (gateLocked).
+//   - The spread (x/time/rate): half the share may go at once, the rest
+//     until the reset, a tenth more open so that a late joiner grows to
+//     an even split.
+//   - The block: a 429's Retry-After holds every request.
 //
-// Without Ratelimit headers only the block applies, and the first request
-// goes alone: until an answer says where the count stands, twenty requests
-// sent at once could be the twenty past the quota.
+// Until an answer says where the count stands the first request goes
+// alone: twenty sent at once could be the twenty past the quota.
 type Pacer struct {
 	mu      sync.Mutex
 	changed chan struct{} // closed and replaced when an answer arrives

@@ -1,11 +1,20 @@
 // Package emulator is a self-contained emulator of the Cloudflare Calls
-// (Realtime) API: SFU apps and TURN keys under /client/v4.
+// (Realtime) API, SFU apps and TURN keys, and of the RealtimeKit API, apps
+// with their presets and webhooks, both under /client/v4.
 //
-// It speaks the Cloudflare v4 wire format (the success/errors/messages/result
-// envelope, the same status codes and error codes), checks credentials,
-// validates identifiers and bodies, keeps objects per account, and can persist
-// its state to a file. It is used in-process by the provider's tests (see
-// Start) and as a stand-alone program (cmd/calls-emulator).
+// For Calls it speaks the Cloudflare v4 wire format (the
+// success/errors/messages/result envelope, the same status codes and error
+// codes); for RealtimeKit, that API's own envelope (success and data, with
+// paging on paged lists, or success and error). It checks credentials,
+// validates identifiers and bodies, keeps objects per account, and can
+// persist its state to a file. It is used in-process by the provider's tests
+// (see Start) and as a stand-alone program (cmd/calls-emulator).
+//
+// Both APIs go through one chain of middleware: the same credentials, one
+// rate limit per credential for both, the same counters, latency and faults.
+// RealtimeKit's objects are JSON trees checked against a schema
+// (kit_schema.go); the ways the live RealtimeKit API has been seen to stray
+// from its reference can be played on purpose (KitQuirks).
 //
 // Like the real API it limits each credential to 1,200 requests per 5
 // minutes, then refuses every request of that credential for 5 minutes, and
@@ -63,6 +72,9 @@ type Options struct {
 	RateLimit RateLimit
 	// Latency delays every /client/v4 request before it is handled.
 	Latency time.Duration
+	// KitQuirks make the RealtimeKit API answer as the live one has been
+	// seen to (see KitQuirks); Server.SetKitQuirks changes them later.
+	KitQuirks KitQuirks
 }
 
 // Object is what an app and a TURN key have in common.
@@ -104,6 +116,8 @@ type Server struct {
 	latency time.Duration
 	faults  faultSet
 	held    atomic.Int64 // answers held by delay_answer and hang_after
+
+	kitQuirks atomic.Pointer[KitQuirks]
 
 	// chain is applied, outermost first, to every /client/v4 request after
 	// routing (the route is in the request context).
@@ -157,6 +171,7 @@ func New(opts Options) (*Server, error) {
 		latency: opts.Latency,
 	}
 	s.counters.reset()
+	s.SetKitQuirks(opts.KitQuirks)
 	s.chain = []middleware{
 		s.countRequests,
 		s.addLatency,

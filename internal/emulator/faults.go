@@ -395,8 +395,16 @@ func (s *Server) injectFaults(next http.Handler) http.Handler {
 		case FaultMalformedJSON:
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusOK)
-			w.Write([]byte(`{"success":true,"errors":[],"messages":[],"result":{"uid":"`))
+			if routeOf(r).kit != nil {
+				w.Write([]byte(`{"success":true,"data":{"id":"`))
+			} else {
+				w.Write([]byte(`{"success":true,"errors":[],"messages":[],"result":{"uid":"`))
+			}
 		case FaultSuccessFalse:
+			if routeOf(r).kit != nil {
+				writeKit(w, http.StatusOK, kitEnvelope{Error: &kitError{Code: f.Code, Message: "Internal server error"}})
+				break
+			}
 			writeEnvelope(w, http.StatusOK, envelope{
 				Errors:   []apiMessage{{Code: f.Code, Message: "Internal server error"}},
 				Messages: []apiMessage{},

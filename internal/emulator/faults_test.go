@@ -479,7 +479,7 @@ func TestFault_injectRefusesBadFaults(t *testing.T) {
 	for _, route := range e.routes {
 		inject(t, e, Fault{Kind: FaultReset, Route: route})
 	}
-	if len(e.Faults()) != 5 {
+	if len(e.Faults()) != 10 { // 4 Calls routes, 5 RealtimeKit routes, unmatched
 		t.Fatalf("routes %v", e.routes)
 	}
 }

@@ -37,6 +37,9 @@ type route struct {
 	// "/accounts/{account_id}/calls/apps", or "unmatched".
 	label string
 	kind  kind
+	// kit is the RealtimeKit collection of a RealtimeKit route, nil for
+	// Calls.
+	kit *kitKind
 	// params are the path parameters that must be Cloudflare identifiers.
 	params []string
 }
@@ -73,6 +76,7 @@ func (s *Server) registerRoutes() {
 		s.handle(http.MethodDelete, itemRoute, s.handleDelete)
 		s.handle("", itemRoute, methodNotAllowed("DELETE, GET, HEAD, PUT"))
 	}
+	s.registerKitRoutes()
 	s.routes = append(s.routes, unmatchedRoute.label)
 	s.unmatched = s.wrap(unmatchedRoute, http.HandlerFunc(handleNoRoute))
 	s.api.Handle("/", s.unmatched)
@@ -84,6 +88,8 @@ func (s *Server) registerRoutes() {
 	s.admin.HandleFunc("GET "+AdminPrefix+"faults", s.handleAdminFaults)
 	s.admin.HandleFunc("POST "+AdminPrefix+"faults", s.handleAdminInjectFaults)
 	s.admin.HandleFunc("DELETE "+AdminPrefix+"faults", s.handleAdminClearFaults)
+	s.admin.HandleFunc("GET "+AdminPrefix+"kit-quirks", s.handleAdminKitQuirks)
+	s.admin.HandleFunc("PUT "+AdminPrefix+"kit-quirks", s.handleAdminSetKitQuirks)
 }
 
 // handle registers h for method (all other methods when "") on rt.
@@ -162,6 +168,8 @@ func (s *Server) rejectUnauthenticated(next http.Handler) http.Handler {
 			handleNoRoute(w, r)
 		case !validIDs(r):
 			writeInvalidObjectID(w, r)
+		case routeOf(r).kit != nil && s.KitQuirks().BareUnauthorized:
+			writeJSON(w, http.StatusUnauthorized, map[string]string{"message": "Unauthorized"}, `{"message":"Unauthorized"}`)
 		case a.malformed:
 			writeMessages(w, http.StatusBadRequest, apiMessage{
 				Code: codeInvalidHeaders, Message: "Invalid request headers",
@@ -343,25 +351,9 @@ func writeBodyError(w http.ResponseWriter, k kind, method string, err error) {
 // readNameBody parses a create/update body: a JSON object whose optional
 // "name" member is a string. An empty body counts as {}.
 func readNameBody(w http.ResponseWriter, r *http.Request) (string, error) {
-	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	fields, err := readObjectBody(w, r)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return "", fmt.Errorf("body larger than %d bytes", maxBodyBytes)
-		}
-		return "", errors.New("could not read body")
-	}
-	data = bytes.TrimSpace(data)
-	if len(data) == 0 {
-		return "", nil
-	}
-	var v any
-	if err := json.Unmarshal(data, &v); err != nil {
-		return "", fmt.Errorf("malformed JSON: %w", err)
-	}
-	fields, ok := v.(map[string]any)
-	if !ok {
-		return "", errors.New("expected a JSON object")
+		return "", err
 	}
 	raw, present := fields["name"]
 	if !present {
@@ -372,6 +364,32 @@ func readNameBody(w http.ResponseWriter, r *http.Request) (string, error) {
 		return "", errNameNotString
 	}
 	return name, nil
+}
+
+// readObjectBody reads a request body that must be one JSON object; an
+// empty body counts as {}.
+func readObjectBody(w http.ResponseWriter, r *http.Request) (map[string]any, error) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, fmt.Errorf("body larger than %d bytes", maxBodyBytes)
+		}
+		return nil, errors.New("could not read body")
+	}
+	data = bytes.TrimSpace(data)
+	if len(data) == 0 {
+		return map[string]any{}, nil
+	}
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		return nil, fmt.Errorf("malformed JSON: %w", err)
+	}
+	fields, ok := v.(map[string]any)
+	if !ok {
+		return nil, errors.New("expected a JSON object")
+	}
+	return fields, nil
 }
 
 // apiMessage is an entry of the envelope's errors or messages; the optional
@@ -411,13 +429,19 @@ func writeMessages(w http.ResponseWriter, status int, errs ...apiMessage) {
 }
 
 func writeEnvelope(w http.ResponseWriter, status int, env envelope) {
+	writeJSON(w, status, env, `{"success":false,"errors":[{"code":10001,"message":"Internal server error"}],"messages":[],"result":null}`)
+}
+
+// writeJSON answers v as JSON, or the JSON text failed if v cannot be
+// encoded (which cannot happen with the types used here).
+func writeJSON(w http.ResponseWriter, status int, v any, failed string) {
 	var body bytes.Buffer
 	enc := json.NewEncoder(&body)
-	enc.SetEscapeHTML(false)                // "&" stays "&", as Cloudflare sends it
-	if err := enc.Encode(env); err != nil { // cannot happen with the types used here
+	enc.SetEscapeHTML(false) // "&" stays "&", as Cloudflare sends it
+	if err := enc.Encode(v); err != nil {
 		status = http.StatusInternalServerError
 		body.Reset()
-		body.WriteString(`{"success":false,"errors":[{"code":10001,"message":"Internal server error"}],"messages":[],"result":null}` + "\n")
+		body.WriteString(failed + "\n")
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
@@ -485,6 +509,32 @@ func (s *Server) handleAdminInjectFaults(w http.ResponseWriter, r *http.Request)
 func (s *Server) handleAdminClearFaults(w http.ResponseWriter, r *http.Request) {
 	s.ClearFaults()
 	w.WriteHeader(http.StatusNoContent)
+}
+
+type adminKitQuirks struct {
+	KitQuirks string `json:"kit_quirks"`
+}
+
+func (s *Server) handleAdminKitQuirks(w http.ResponseWriter, r *http.Request) {
+	writeAdminJSON(w, http.StatusOK, adminKitQuirks{s.KitQuirks().String()})
+}
+
+// handleAdminSetKitQuirks takes the quirks as the -kit-quirks flag does
+// (all, none, or a comma-separated list of names) in a plain-text body, and
+// answers the quirks now in force.
+func (s *Server) handleAdminSetKitQuirks(w http.ResponseWriter, r *http.Request) {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		http.Error(w, "could not read the body", http.StatusBadRequest)
+		return
+	}
+	q, err := ParseKitQuirks(string(data))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	s.SetKitQuirks(q)
+	s.handleAdminKitQuirks(w, r)
 }
 
 func writeAdminJSON(w http.ResponseWriter, status int, v any) {

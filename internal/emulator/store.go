@@ -6,10 +6,12 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -82,6 +84,7 @@ func (r record) wire(k kind, withSecret bool) map[string]any {
 
 type account struct {
 	records [numKinds][]record // creation order
+	kitApps []kitObject        // creation order
 }
 
 // store is the emulator's state. Every method takes the lock; mutations are
@@ -152,29 +155,59 @@ func (st *store) uidTaken(k kind, uid string) bool {
 	return false
 }
 
-func (st *store) create(k kind, acct, name string) (record, error) {
+// later is the time of a change to an object last changed at prev: now,
+// or just after prev when the clock has not moved past it, because a
+// modification time must move forward.
+func (st *store) later(prev time.Time) time.Time {
+	if now := st.timestamp(); now.After(prev) {
+		return now
+	}
+	return prev.Add(time.Microsecond)
+}
+
+// transact runs edit under the write lock and saves the state; when edit
+// fails nothing is saved, and when saving fails the undo that edit returned
+// is run, so memory and file never disagree.
+func (st *store) transact(edit func() (undo func(), err error)) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	uid := randomHex(16)
-	for st.uidTaken(k, uid) {
-		uid = randomHex(16)
+	undo, err := edit()
+	if err != nil {
+		return err
 	}
-	now := st.timestamp()
-	rec := record{uid: uid, name: name, secret: randomHex(32), created: now, modified: now}
-	a := st.accounts[acct]
-	newAccount := a == nil
-	if newAccount {
-		a = &account{}
-		st.accounts[acct] = a
-	}
-	a.records[k] = append(a.records[k], rec)
 	if err := st.persist(); err != nil {
-		n := len(a.records[k]) - 1
-		a.records[k][n] = record{}
-		a.records[k] = a.records[k][:n]
-		if newAccount {
-			delete(st.accounts, acct)
+		undo()
+		return err
+	}
+	return nil
+}
+
+func (st *store) create(k kind, acct, name string) (record, error) {
+	var rec record
+	err := st.transact(func() (func(), error) {
+		uid := randomHex(16)
+		for st.uidTaken(k, uid) {
+			uid = randomHex(16)
 		}
+		now := st.timestamp()
+		rec = record{uid: uid, name: name, secret: randomHex(32), created: now, modified: now}
+		a := st.accounts[acct]
+		newAccount := a == nil
+		if newAccount {
+			a = &account{}
+			st.accounts[acct] = a
+		}
+		a.records[k] = append(a.records[k], rec)
+		return func() {
+			n := len(a.records[k]) - 1
+			a.records[k][n] = record{}
+			a.records[k] = a.records[k][:n]
+			if newAccount {
+				delete(st.accounts, acct)
+			}
+		}, nil
+	})
+	if err != nil {
 		return record{}, err
 	}
 	return rec, nil
@@ -185,11 +218,7 @@ func (st *store) update(k kind, acct, uid, name string) (record, error) {
 		old := a.records[k][i]
 		rec := old
 		rec.name = name
-		rec.modified = st.timestamp()
-		if !rec.modified.After(old.modified) {
-			// modified must move forward even when the clock has not.
-			rec.modified = old.modified.Add(time.Microsecond)
-		}
+		rec.modified = st.later(old.modified)
 		a.records[k][i] = rec
 		return rec, func() { a.records[k][i] = old }
 	})
@@ -207,15 +236,17 @@ func (st *store) remove(k kind, acct, uid string) (record, error) {
 // saves the state; edit returns the record to answer with and how to undo
 // itself, which is done when saving fails.
 func (st *store) change(k kind, acct, uid string, edit func(a *account, i int) (record, func())) (record, error) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	a, i := st.find(k, acct, uid)
-	if i < 0 {
-		return record{}, ErrNotFound
-	}
-	rec, undo := edit(a, i)
-	if err := st.persist(); err != nil {
-		undo()
+	var rec record
+	err := st.transact(func() (func(), error) {
+		a, i := st.find(k, acct, uid)
+		if i < 0 {
+			return nil, ErrNotFound
+		}
+		var undo func()
+		rec, undo = edit(a, i)
+		return undo, nil
+	})
+	if err != nil {
 		return record{}, err
 	}
 	return rec, nil
@@ -230,6 +261,67 @@ type stateFile struct {
 type stateAccount struct {
 	Apps     []App     `json:"apps"`
 	TURNKeys []TURNKey `json:"turn_keys"`
+	// KitApps are the RealtimeKit apps, each with its presets and webhooks;
+	// left out when there are none, so that a file without them is a file
+	// of the same version.
+	KitApps []stateKitObject `json:"kit_apps,omitempty"`
+}
+
+// stateKitObject is a RealtimeKit object in the state file: the members a
+// client writes as fields, the rest beside them.
+type stateKitObject struct {
+	ID       string           `json:"id"`
+	Created  time.Time        `json:"created_at"`
+	Updated  time.Time        `json:"updated_at"`
+	Fields   map[string]any   `json:"fields"`
+	Presets  []stateKitObject `json:"presets,omitempty"`
+	Webhooks []stateKitObject `json:"webhooks,omitempty"`
+}
+
+func (o kitObject) state() stateKitObject {
+	so := stateKitObject{ID: o.id, Created: o.created, Updated: o.updated, Fields: o.fields}
+	for _, c := range o.children[kitPresetKind.child] {
+		so.Presets = append(so.Presets, c.state())
+	}
+	for _, c := range o.children[kitWebhookKind.child] {
+		so.Webhooks = append(so.Webhooks, c.state())
+	}
+	return so
+}
+
+// loadKit checks an object of kind k read from the state file, and its
+// children; seen holds the ids met so far.
+func loadKit(k *kitKind, so stateKitObject, seen map[string]bool) (kitObject, error) {
+	switch {
+	case !isUUID(so.ID):
+		return kitObject{}, fmt.Errorf("invalid %s id %q", strings.ToLower(k.noun), so.ID)
+	case seen[so.ID]:
+		return kitObject{}, fmt.Errorf("duplicate id %s", so.ID)
+	case so.Created.IsZero() || so.Updated.IsZero() || so.Updated.Before(so.Created):
+		return kitObject{}, fmt.Errorf("%s %s: invalid timestamps", strings.ToLower(k.noun), so.ID)
+	}
+	if err := k.schema.validate(so.Fields, "", false); err != nil {
+		return kitObject{}, fmt.Errorf("%s %s: %w", strings.ToLower(k.noun), so.ID, err)
+	}
+	seen[so.ID] = true
+	o := kitObject{
+		id: so.ID, fields: so.Fields,
+		created: so.Created.UTC().Truncate(time.Microsecond),
+		updated: so.Updated.UTC().Truncate(time.Microsecond),
+	}
+	if k != kitAppKind && (len(so.Presets) > 0 || len(so.Webhooks) > 0) {
+		return kitObject{}, fmt.Errorf("%s %s: only an app holds presets and webhooks", strings.ToLower(k.noun), so.ID)
+	}
+	for i, children := range [...][]stateKitObject{so.Presets, so.Webhooks} {
+		for _, c := range children {
+			child, err := loadKit(kitChildKinds[i], c, seen)
+			if err != nil {
+				return kitObject{}, err
+			}
+			o.children[i] = append(o.children[i], child)
+		}
+	}
+	return o, nil
 }
 
 const stateVersion = 1
@@ -241,7 +333,7 @@ func (st *store) persist() error {
 	}
 	sf := stateFile{Version: stateVersion, Accounts: make(map[string]stateAccount)}
 	for id, a := range st.accounts {
-		if len(a.records[kindApp]) == 0 && len(a.records[kindTURNKey]) == 0 {
+		if len(a.records[kindApp]) == 0 && len(a.records[kindTURNKey]) == 0 && len(a.kitApps) == 0 {
 			continue
 		}
 		sa := stateAccount{Apps: []App{}, TURNKeys: []TURNKey{}}
@@ -250,6 +342,9 @@ func (st *store) persist() error {
 		}
 		for _, r := range a.records[kindTURNKey] {
 			sa.TURNKeys = append(sa.TURNKeys, r.turnKey())
+		}
+		for _, o := range a.kitApps {
+			sa.KitApps = append(sa.KitApps, o.state())
 		}
 		sf.Accounts[id] = sa
 	}
@@ -286,6 +381,7 @@ func (st *store) load() error {
 		return errorf("state file %s: unsupported version %d", st.statePath, sf.Version)
 	}
 	seen := [numKinds]map[string]bool{make(map[string]bool), make(map[string]bool)}
+	seenKit := make(map[string]bool)
 	accounts := make(map[string]*account, len(sf.Accounts))
 	add := func(k kind, a *account, acct string, r record) error {
 		switch {
@@ -318,6 +414,13 @@ func (st *store) load() error {
 			if err := add(kindTURNKey, a, acct, record{x.UID, x.Name, x.Key, x.Created, x.Modified}); err != nil {
 				return err
 			}
+		}
+		for _, so := range sa.KitApps {
+			o, err := loadKit(kitAppKind, so, seenKit)
+			if err != nil {
+				return errorf("state file %s: account %s: %v", st.statePath, acct, err)
+			}
+			a.kitApps = append(a.kitApps, o)
 		}
 		accounts[acct] = a
 	}
