@@ -188,16 +188,18 @@ func (r *kitPresetResource) Delete(ctx context.Context, req resource.DeleteReque
 }
 
 // readBack reads the preset a write (done) just made and stores it as the
-// state. When the read fails, the state is what was sent, so that the
-// preset is not lost to Terraform, and the error says the next plan will
-// read it again.
+// state. When the read fails, the write has still been carried out: the
+// state is what was sent (what the API fills in stays null until the next
+// refresh reads it), with a warning, rather than an error that would taint
+// a preset that is as planned and have the next apply replace it.
 func (r *kitPresetResource) readBack(ctx context.Context, accountID, appID, id string, sent kitapi.PresetBody, done string,
 	state *tfsdk.State, diags *diag.Diagnostics,
 ) {
 	p, err := r.data.kit.GetPreset(ctx, accountID, appID, id)
 	if err != nil {
-		diags.AddError("Unable to read "+kitPresetNoun+" back", fmt.Sprintf("The preset %s (id %s) was %s, but reading it back failed, "+
-			"so its state holds what was sent; the next plan or refresh reads it again.\n\n%s", sent.Name, id, done, apiErrorDetail(err)))
+		diags.AddWarning(kitPresetNoun+" "+done+", but not read back", fmt.Sprintf("The preset %q (id %s) was %s, but reading it back failed, "+
+			"so its state holds what was sent, and what the API fills in is null until the next plan or refresh reads it.\n\n%s",
+			sent.Name, id, done, apiErrorDetail(err)))
 		p = &kitapi.Preset{ID: id, PresetBody: sent}
 	}
 	m, d := presetModel(accountID, appID, p)

@@ -342,6 +342,37 @@ func TestRealtimeKitPreset_deletedOutOfBandIsRecreated(t *testing.T) {
 	})
 }
 
+// A create whose read-back fails keeps the preset it made: the state holds
+// what was sent, the next refresh fills in the rest, and nothing is
+// replaced or made twice.
+func TestRealtimeKitPreset_readBackFailureKeepsThePreset(t *testing.T) {
+	em, app := kitEmulator(t)
+	spec := hostPreset(app)
+	inject(t, em, emulator.Fault{Kind: emulator.FaultStatus, Status: 502, Method: "GET",
+		Route: "/accounts/{account_id}/realtime/kit/{app_id}/presets/{preset_id}", Count: 1})
+	config := providerConfig(em.URL, testToken, "max_retries = 0") + spec.resource()
+	parallelUnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testProviderFactories(),
+		CheckDestroy:             checkPresetsDestroyed(em, app),
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(presetAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(uuidPattern)),
+			},
+			ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			Check: resource.ComposeTestCheckFunc(
+				checkAPI(func() error { _, err := onlyPreset(em, app); return err }),
+				checkAPI(func() error {
+					if n := em.Statuses()[502]; n != 1 {
+						return fmt.Errorf("%d answers were 502, want the one read-back", n)
+					}
+					return nil
+				}),
+			),
+		}},
+	})
+}
+
 // A change of app_id replaces the preset: the new one is in the new app,
 // and the old app holds none.
 func TestRealtimeKitPreset_appChangeReplaces(t *testing.T) {
