@@ -22,6 +22,8 @@ func TestDataSources_schemasHaveNoSecret(t *testing.T) {
 		"cloudflare_calls_apps":           {top: []string{"account_id", "apps", "name"}, nested: object},
 		"cloudflare_calls_turn_keys":      {top: []string{"account_id", "name", "turn_keys"}, nested: object},
 		"cloudflare_realtime_kit_presets": {top: []string{"account_id", "app_id", "name", "presets"}, nested: []string{"created_at", "id", "name", "updated_at"}},
+		"cloudflare_realtime_kit_webhooks": {top: []string{"account_id", "app_id", "webhooks"},
+			nested: []string{"created_at", "enabled", "events", "id", "name", "updated_at", "url"}},
 	}
 	if len(p.schemas.DataSourceSchemas) != len(want) {
 		t.Errorf("%d data sources, want %d", len(p.schemas.DataSourceSchemas), len(want))

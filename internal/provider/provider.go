@@ -282,10 +282,12 @@ var (
 	kitResources = []func() resource.Resource{
 		// newKitAppResource, newKitPresetResource, newKitWebhookResource
 		newKitPresetResource,
+		newKitWebhookResource,
 	}
 	kitDataSources = []func() datasource.DataSource{
 		// newKitAppsDataSource, newKitPresetsDataSource, newKitWebhooksDataSource
 		newKitPresetsDataSource,
+		newKitWebhooksDataSource,
 	}
 )
 

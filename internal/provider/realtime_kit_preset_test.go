@@ -28,16 +28,8 @@ import (
 
 const presetAddr = "cloudflare_realtime_kit_preset.test"
 
-var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-
-// kitEmulator is an emulator with every RealtimeKit quirk on, and an app
-// in testAccountID to put presets in.
-func kitEmulator(t *testing.T) (*emulator.Running, string) {
-	t.Helper()
-	em := startEmulator(t, emulator.Options{Tokens: []string{testToken}, KitQuirks: emulator.AllKitQuirks()})
-	return em, mustKitApp(t, em, "meetings")
-}
-
+// kitEmulator (realtime_kit_webhook_lifecycle_test.go) gives an emulator
+// with every RealtimeKit quirk on and an app; mustKitApp makes another.
 func mustKitApp(t *testing.T, em *emulator.Running, name string) string {
 	t.Helper()
 	app, err := em.CreateKitApp(testAccountID, name)

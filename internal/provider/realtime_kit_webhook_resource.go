@@ -1,0 +1,365 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/calls-terraform/terraform-provider-cloudflare/internal/callsapi"
+	"github.com/calls-terraform/terraform-provider-cloudflare/internal/kitapi"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = (*kitWebhookResource)(nil)
+	_ resource.ResourceWithImportState = (*kitWebhookResource)(nil)
+)
+
+const kitWebhookNoun = "RealtimeKit webhook"
+
+// kitWebhookResource is cloudflare_realtime_kit_webhook: one webhook of a
+// RealtimeKit app. Every write is read back with a GET, since the API's
+// answers to writes are not the webhook's state.
+type kitWebhookResource struct{ data *providerData }
+
+func newKitWebhookResource() resource.Resource { return &kitWebhookResource{} }
+
+// kitWebhookModel is the resource's state.
+type kitWebhookModel struct {
+	AccountID types.String `tfsdk:"account_id"`
+	AppID     types.String `tfsdk:"app_id"`
+	kitWebhookFields
+}
+
+// kitWebhookFields are a webhook's own attributes, in the resource and in
+// each item of the cloudflare_realtime_kit_webhooks data source.
+type kitWebhookFields struct {
+	ID        types.String `tfsdk:"id"`
+	Name      types.String `tfsdk:"name"`
+	URL       types.String `tfsdk:"url"`
+	Events    types.Set    `tfsdk:"events"`
+	Enabled   types.Bool   `tfsdk:"enabled"`
+	CreatedAt types.String `tfsdk:"created_at"`
+	UpdatedAt types.String `tfsdk:"updated_at"`
+}
+
+// setFromWebhook takes every field the API holds from w.
+func (m *kitWebhookFields) setFromWebhook(ctx context.Context, w *kitapi.Webhook, diags *diag.Diagnostics) {
+	events, d := types.SetValueFrom(ctx, types.StringType, w.Events)
+	diags.Append(d...)
+	*m = kitWebhookFields{ID: types.StringValue(w.ID), Name: types.StringValue(w.Name), URL: types.StringValue(w.URL), Events: events,
+		Enabled: types.BoolValue(w.Enabled), CreatedAt: types.StringValue(w.CreatedAt), UpdatedAt: types.StringValue(w.UpdatedAt)}
+}
+
+// settings are what the configuration sets, as the API takes them.
+func (m kitWebhookModel) settings(ctx context.Context, diags *diag.Diagnostics) kitapi.WebhookSettings {
+	var events []string
+	diags.Append(m.Events.ElementsAs(ctx, &events, false)...)
+	return kitapi.WebhookSettings{Name: m.Name.ValueString(), URL: m.URL.ValueString(), Events: events, Enabled: m.Enabled.ValueBool()}
+}
+
+func (r *kitWebhookResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_realtime_kit_webhook"
+}
+
+// kitAppIDValidator checks an app_id at plan time.
+func kitAppIDValidator() validator.String {
+	return stringvalidator.RegexMatches(kitIDPattern, "must be a RealtimeKit app id, a UUID such as 0c6f5d2e-8a3b-4c1d-9e7f-2a4b6c8d0e1f")
+}
+
+// webhookEventsValidators check the events at plan time: at least one, each
+// one the API knows.
+func webhookEventsValidators() []validator.Set {
+	return []validator.Set{setvalidator.SizeAtLeast(1), setvalidator.ValueStringsAre(stringvalidator.OneOf(kitapi.WebhookEvents...))}
+}
+
+func (r *kitWebhookResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	stable := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A webhook of a Cloudflare RealtimeKit app: the API posts the app's events (a meeting started, a recording's " +
+			"status changed...) to `url`. Every change but `account_id` and `app_id` is made in place.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The webhook's id, assigned by Cloudflare (a UUID).",
+				Computed:            true,
+				PlanModifiers:       stable,
+			},
+			"account_id": schema.StringAttribute{
+				MarkdownDescription: "The Cloudflare account id (32 lowercase hexadecimal characters). Changing it replaces the webhook.",
+				Required:            true,
+				Validators:          []validator.String{idValidator("account id")},
+				PlanModifiers:       replace,
+			},
+			"app_id": schema.StringAttribute{
+				MarkdownDescription: "The id of the RealtimeKit app the webhook belongs to (a UUID). Changing it replaces the webhook.",
+				Required:            true,
+				Validators:          []validator.String{kitAppIDValidator()},
+				PlanModifiers:       replace,
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "The webhook's name. Names need not be unique within an app.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"url": schema.StringAttribute{
+				MarkdownDescription: "Where the API posts the events: an absolute `http` or `https` URL.",
+				Required:            true,
+				Validators:          []validator.String{absoluteHTTPURL{}},
+			},
+			"events": schema.SetAttribute{
+				MarkdownDescription: "The events posted to `url`, at least one of: " + markdownList(kitapi.WebhookEvents) + ".",
+				ElementType:         types.StringType,
+				Required:            true,
+				Validators:          webhookEventsValidators(),
+			},
+			"enabled": schema.BoolAttribute{
+				MarkdownDescription: "Whether the API posts events to the webhook. Defaults to `true`, like the API.",
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(true),
+			},
+			"created_at": schema.StringAttribute{
+				MarkdownDescription: "When the webhook was created, as the API writes it.",
+				Computed:            true,
+				PlanModifiers:       stable,
+			},
+			"updated_at": schema.StringAttribute{
+				MarkdownDescription: "When the webhook was last changed, as the API writes it.",
+				Computed:            true,
+			},
+		},
+	}
+}
+
+func (r *kitWebhookResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = configureData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *kitWebhookResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer r.data.warnOfHolds(&resp.Diagnostics)
+	var plan kitWebhookModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	settings := plan.settings(ctx, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = r.data.withMasks(ctx)
+	accountID, appID := plan.AccountID.ValueString(), plan.AppID.ValueString()
+
+	started := time.Now()
+	created, err := r.data.kit.CreateWebhook(ctx, accountID, appID, settings)
+	if err != nil {
+		addKitWebhookCreateError(ctx, r.data, &resp.Diagnostics, accountID, appID, settings.Name, started, err)
+		return
+	}
+	r.data.createdHere.Store(created.ID, struct{}{})
+	tflog.Info(ctx, "created "+kitWebhookNoun, map[string]any{"account_id": accountID, "app_id": appID, "id": created.ID})
+
+	w, err := r.data.kit.GetWebhook(ctx, accountID, appID, created.ID)
+	if err != nil {
+		// The webhook exists: keep it in state, from what was sent and the
+		// create's answer, so that it is neither lost nor made twice. The
+		// error makes Terraform mark it tainted; the next apply replaces it.
+		plan.ID = types.StringValue(created.ID)
+		plan.CreatedAt = types.StringValue(created.CreatedAt)
+		plan.UpdatedAt = types.StringValue(created.UpdatedAt)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.AddError("Unable to read back the created "+kitWebhookNoun, fmt.Sprintf(
+			"The webhook %s was created in app %s, but reading it back failed, so its state is what was sent. "+
+				"Terraform keeps it in state marked as tainted: the next terraform apply replaces it. "+
+				"To keep it instead, run terraform untaint on it, then terraform apply.\n\n%s", created.ID, appID, apiErrorDetail(err)))
+		return
+	}
+	plan.setFromWebhook(ctx, w, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *kitWebhookResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer r.data.warnOfHolds(&resp.Diagnostics)
+	var state kitWebhookModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = r.data.withMasks(ctx)
+	w, err := r.data.kit.GetWebhook(ctx, state.AccountID.ValueString(), state.AppID.ValueString(), state.ID.ValueString())
+	if callsapi.IsNotFound(err) {
+		tflog.Warn(ctx, kitWebhookNoun+" no longer exists; removing it from state", map[string]any{"id": state.ID.ValueString()})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to read "+kitWebhookNoun, apiErrorDetail(err))
+		return
+	}
+	state.setFromWebhook(ctx, w, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *kitWebhookResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer r.data.warnOfHolds(&resp.Diagnostics)
+	var plan, state kitWebhookModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	settings := plan.settings(ctx, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = r.data.withMasks(ctx)
+	accountID, appID, id := state.AccountID.ValueString(), state.AppID.ValueString(), state.ID.ValueString()
+	if err := r.data.kit.UpdateWebhook(ctx, accountID, appID, id, settings); err != nil {
+		resp.Diagnostics.AddError("Unable to update "+kitWebhookNoun, apiErrorDetail(err))
+		return
+	}
+	w, err := r.data.kit.GetWebhook(ctx, accountID, appID, id)
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to read back the updated "+kitWebhookNoun, fmt.Sprintf(
+			"The update of webhook %s was sent, but reading it back failed, so whether it was carried out is not known here. "+
+				"Run terraform apply again: the plan shows what is left to change.\n\n%s", id, apiErrorDetail(err)))
+		return
+	}
+	plan.setFromWebhook(ctx, w, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+func (r *kitWebhookResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	defer r.data.warnOfHolds(&resp.Diagnostics)
+	var state kitWebhookModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.data.kit.DeleteWebhook(r.data.withMasks(ctx), state.AccountID.ValueString(), state.AppID.ValueString(), state.ID.ValueString())
+	if err != nil && !callsapi.IsNotFound(err) {
+		resp.Diagnostics.AddError("Unable to delete "+kitWebhookNoun, apiErrorDetail(err))
+	}
+}
+
+func (r *kitWebhookResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	parts, err := parseKitImportID(req.ID, "app_id", "webhook_id")
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import id for "+kitWebhookNoun, err.Error())
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("account_id"), parts[0])...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("app_id"), parts[1])...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), parts[2])...)
+}
+
+// absoluteHTTPURL refuses, at plan time, a value that is not an absolute
+// http or https URL with a host.
+type absoluteHTTPURL struct{}
+
+func (absoluteHTTPURL) Description(context.Context) string {
+	return "must be an absolute http or https URL, such as https://example.com/hooks/realtime"
+}
+
+func (v absoluteHTTPURL) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v absoluteHTTPURL) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	raw := req.ConfigValue.ValueString()
+	if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid webhook URL", fmt.Sprintf("%s %s, got %q.", req.Path, v.Description(ctx), raw))
+	}
+}
+
+// markdownList writes values as `a`, `b` and `c`.
+func markdownList(values []string) string {
+	var s string
+	for i, v := range values {
+		switch {
+		case i == 0:
+		case i == len(values)-1:
+			s += " and "
+		default:
+			s += ", "
+		}
+		s += "`" + v + "`"
+	}
+	return s
+}
+
+// addKitWebhookCreateError reports a failed create of a webhook. Only a
+// create the API provably did not carry out may be run again; when the
+// outcome is unknown, the app's webhooks are searched (twice, a pause apart)
+// for ones of the same name created since the request began by someone
+// other than this process, and the error names them with their import
+// commands, or says none was found and how to look later.
+//
+// It is the Calls objects' search (lost_answer.go) for a webhook, whose
+// import id has the app's id in it; it is meant to become one more user of
+// a search shared by the RealtimeKit objects.
+func addKitWebhookCreateError(ctx context.Context, d *providerData, diags *diag.Diagnostics, accountID, appID, name string, started time.Time, err error) {
+	if !callsapi.MaybeProcessed(err) {
+		diags.AddError("Unable to create "+kitWebhookNoun, apiErrorDetail(err))
+		return
+	}
+	searchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), orphanSearchBudget)
+	defer cancel()
+	find := func() ([]kitapi.Webhook, error) {
+		list, err := d.kit.ListWebhooks(searchCtx, accountID, appID)
+		var found []kitapi.Webhook
+		for _, w := range list {
+			created, perr := time.Parse(time.RFC3339Nano, w.CreatedAt)
+			_, ours := d.createdHere.Load(w.ID)
+			if w.Name == name && !ours && (perr != nil || !created.Before(started.Add(-clockSkew))) {
+				found = append(found, w)
+			}
+		}
+		return found, err
+	}
+	found, searchErr := find()
+	if searchErr != nil || len(found) == 0 {
+		select {
+		case <-time.After(orphanRecheckWait):
+			found, searchErr = find()
+		case <-searchCtx.Done():
+		}
+	}
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "The create request for %s %q in app %s may have reached the Cloudflare API, but no usable answer came back. "+
+		"It was not retried, because a retry could create a second webhook.\n\n%s\n\n", kitWebhookNoun, name, appID, describeFailure(err))
+	scope := accountID + "/" + appID
+	lookLater := fmt.Sprintf("Before running terraform apply again, which would create another webhook, look for one named %q created since %s:\n\n"+
+		"  %s\n\nIf one is there, import it:\n\n%s\n\nIf none appears within a few minutes, the create was not carried out, and terraform apply creates it.",
+		name, started.UTC().Format(time.RFC3339), d.client.CurlCommand(kitapi.WebhooksPath(accountID, appID)), importCommand(scope, "<id>"))
+	switch {
+	case searchErr != nil:
+		fmt.Fprintf(&b, "Looking for it in the app's webhooks failed too, so whether it exists is unknown. %s\n\n%s",
+			describeFailure(searchErr), lookLater)
+	case len(found) == 0:
+		fmt.Fprintf(&b, "No webhook named %q created since the request began was found in the app (looked twice, %s apart), "+
+			"but the API may still be carrying the request out, so whether it exists is unknown. %s", name, orphanRecheckWait, lookLater)
+	default:
+		which := "it is most likely the one this request created; import it"
+		if len(found) > 1 {
+			which = "this provider cannot tell which one this request created (another run may have made the others): import one and delete the others"
+		}
+		fmt.Fprintf(&b, "The app holds %d %s named %q created since the request began; %s:\n", len(found), pluralize(len(found), "webhook", "webhooks"), name, which)
+		for _, w := range found {
+			fmt.Fprintf(&b, "\n  id %s (created %s)\n%s\n", w.ID, w.CreatedAt, importCommand(scope, w.ID))
+		}
+	}
+	text := strings.TrimRight(b.String(), "\n") + "\n\nIn the import command, <address> is the resource address Terraform shows with this error " +
+		"(\"with cloudflare_realtime_kit_webhook.NAME\"); keep the single quotes (tofu import on OpenTofu)."
+	diags.AddError(kitWebhookNoun+" may have been created, but its answer was lost", text)
+}
