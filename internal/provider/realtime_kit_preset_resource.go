@@ -40,9 +40,6 @@ func (r *kitPresetResource) Metadata(_ context.Context, req resource.MetadataReq
 	resp.TypeName = req.ProviderTypeName + "_realtime_kit_preset"
 }
 
-// presetAppIDValidator checks an app id: a UUID.
-var presetAppIDValidator = stringvalidator.RegexMatches(kitIDPattern, "must be a RealtimeKit app id, a UUID such as 0c6f5d2e-8a3b-4c1d-9e7f-2a4b6c8d0e1f")
-
 func (r *kitPresetResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	stable := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
 	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
@@ -60,7 +57,7 @@ func (r *kitPresetResource) Schema(_ context.Context, _ resource.SchemaRequest, 
 			"app_id": schema.StringAttribute{
 				MarkdownDescription: "The id of the RealtimeKit app the preset belongs to (a UUID). Changing it replaces the preset.",
 				Required:            true,
-				Validators:          []validator.String{presetAppIDValidator},
+				Validators:          []validator.String{kitAppIDValidator()},
 				PlanModifiers:       replace,
 			},
 			"id": schema.StringAttribute{

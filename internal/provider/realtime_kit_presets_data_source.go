@@ -46,7 +46,7 @@ func (d *kitPresetsDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"app_id": schema.StringAttribute{
 				MarkdownDescription: "The id of the RealtimeKit app (a UUID).",
 				Required:            true,
-				Validators:          []validator.String{presetAppIDValidator},
+				Validators:          []validator.String{kitAppIDValidator()},
 			},
 			"name": schema.StringAttribute{
 				MarkdownDescription: "Only the presets with exactly this name (names need not be unique). Leave it out for every preset.",
