@@ -45,7 +45,7 @@ const presetJSON = `{
       "private": {"can_receive": true, "can_send": true, "files": false, "text": true},
       "public": {"can_send": true, "files": true, "text": true}
     },
-    "connected_meetings": {"can_alter_connected_meetings": false, "can_switch_connected_meetings": false, "can_switch_to_own_room": false},
+    "connected_meetings": {"can_alter_connected_meetings": false, "can_switch_connected_meetings": false, "can_switch_to_parent_meeting": false},
     "media": {"audio": {"can_produce": "ALLOWED"}, "screenshare": {"can_produce": "CAN_REQUEST"}, "video": {"can_produce": "NOT_ALLOWED"}},
     "plugins": {"can_close": true, "can_edit_config": false, "can_start": true, "config": {}},
     "polls": {"can_create": true, "can_view": true, "can_vote": true},
@@ -226,13 +226,13 @@ func TestKitPresets_validation(t *testing.T) {
 		{"config.media.audio.mono", true, "config.media.audio.mono is not a known field"},
 		{"config.view_type", "MEETING", "config.view_type must be one of GROUP_CALL, WEBINAR, AUDIO_ROOM, LIVESTREAM"},
 		{"config.view_type", remove, "config.view_type is required"},
-		{"config.livestream_viewer_qualities", []any{"hd", "8k"}, "config.livestream_viewer_qualities[1] must be one of hd, vga, qvga, fhd, uhd"},
-		{"config.livestream_viewer_qualities", "hd", "config.livestream_viewer_qualities must be an array"},
+		{"config.livestream_viewer_qualities", []any{720, 1.5}, "config.livestream_viewer_qualities[1] must be an integer"},
+		{"config.livestream_viewer_qualities", 720, "config.livestream_viewer_qualities must be an array"},
 		{"permissions.can_record", remove, "permissions.can_record is required"},
 		{"permissions.show_participant_list", "true", "permissions.show_participant_list must be a boolean"},
 		{"permissions.chat.private.files", remove, "permissions.chat.private.files is required"},
 		{"permissions.chat.public.can_receive", true, "permissions.chat.public.can_receive is not a known field"},
-		{"permissions.connected_meetings.can_switch_to_own_room", nil, "permissions.connected_meetings.can_switch_to_own_room must not be null"},
+		{"permissions.connected_meetings.can_switch_to_parent_meeting", nil, "permissions.connected_meetings.can_switch_to_parent_meeting must not be null"},
 		{"permissions.media.video.can_produce", "MAYBE", "permissions.media.video.can_produce must be one of ALLOWED, NOT_ALLOWED, CAN_REQUEST"},
 		{"permissions.plugins.config", []any{}, "permissions.plugins.config must be an object"},
 		{"permissions.plugins.config.whiteboard", map[string]any{"access_control": "ALL"}, "permissions.plugins.config.whiteboard.access_control must be one of FULL_ACCESS, VIEW_ONLY"},
@@ -263,7 +263,7 @@ func TestKitPresets_validation(t *testing.T) {
 	// Every optional member, a null one among them (as if absent), and a
 	// fractional spacing_base.
 	full := testPreset(t)
-	full["config"].(map[string]any)["livestream_viewer_qualities"] = []any{"hd", "uhd"}
+	full["config"].(map[string]any)["livestream_viewer_qualities"] = []any{360.0, 1080.0}
 	media := full["config"].(map[string]any)["media"].(map[string]any)
 	media["video"].(map[string]any)["simulcast"] = true
 	media["audio"] = map[string]any{"enable_high_bitrate": true, "enable_stereo": false}
@@ -442,9 +442,9 @@ func TestKitPresets_direct(t *testing.T) {
 	if err != nil || p.Name != "host" || !uuidV4.MatchString(p.ID) {
 		t.Fatalf("CreateKitPreset: %+v %v", p, err)
 	}
-	// Go values (int, []string) are taken as their JSON.
+	// Go values (int, []int) are taken as their JSON.
 	u, err := e.PatchKitPreset(acctA, app.ID, p.ID, map[string]any{"name": "h", "config": map[string]any{
-		"max_screenshare_count": 3, "livestream_viewer_qualities": []string{"hd"},
+		"max_screenshare_count": 3, "livestream_viewer_qualities": []int{720},
 	}})
 	if err != nil || u.Name != "h" || at(t, u.Fields, "config.max_screenshare_count") != 3.0 || !u.Updated.After(p.Updated) {
 		t.Fatalf("PatchKitPreset: %+v %v", u, err)
@@ -458,7 +458,7 @@ func TestKitPresets_direct(t *testing.T) {
 		t.Fatalf("KitPreset %+v", g)
 	}
 	g := kitObj(t, doKit(t, "GET", kitColl(e.URL, acctA, app.ID, "presets")+"/"+p.ID, "", bearer).data, presetMembers...)
-	if g["name"] != "h" || !reflect.DeepEqual(at(t, g, "config.livestream_viewer_qualities"), []any{"hd"}) {
+	if g["name"] != "h" || !reflect.DeepEqual(at(t, g, "config.livestream_viewer_qualities"), []any{720.0}) {
 		t.Fatalf("GET after PatchKitPreset %v", g)
 	}
 	if err := e.DeleteKitPreset(acctA, app.ID, p.ID); err != nil {

@@ -137,7 +137,7 @@ var kitPresetSchema = func() *schema {
 			), echo: map[string]any{}},
 		)),
 		required("view_type", enum("GROUP_CALL", "WEBINAR", "AUDIO_ROOM", "LIVESTREAM")),
-		optional("livestream_viewer_qualities", arrayOf(quality)),
+		optional("livestream_viewer_qualities", arrayOf(naturalNumber)),
 	)
 	permissions := bools(
 		"accept_waiting_requests", "can_accept_production_requests", "can_change_participant_permissions",
@@ -150,7 +150,7 @@ var kitPresetSchema = func() *schema {
 			required("private", bools("can_receive", "can_send", "files", "text")),
 			required("public", bools("can_send", "files", "text")),
 		)),
-		required("connected_meetings", bools("can_alter_connected_meetings", "can_switch_connected_meetings", "can_switch_to_own_room")),
+		required("connected_meetings", bools("can_alter_connected_meetings", "can_switch_connected_meetings", "can_switch_to_parent_meeting")),
 		required("media", objectOf(required("audio", canProduce), required("screenshare", canProduce), required("video", canProduce))),
 		required("plugins", objectOf(
 			required("can_close", boolean), required("can_edit_config", boolean), required("can_start", boolean),

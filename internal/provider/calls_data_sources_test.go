@@ -17,11 +17,12 @@ func TestDataSources_schemasHaveNoSecret(t *testing.T) {
 	p := newProtocolProvider(t, nil)
 	object := []string{"created", "modified", "name", "uid"}
 	want := map[string]struct{ top, nested []string }{
-		"cloudflare_calls_app":         {top: []string{"account_id", "app_id", "created", "modified", "name", "uid"}},
-		"cloudflare_calls_turn_key":    {top: []string{"account_id", "created", "key_id", "modified", "name", "uid"}},
-		"cloudflare_calls_apps":        {top: []string{"account_id", "apps", "name"}, nested: object},
-		"cloudflare_calls_turn_keys":   {top: []string{"account_id", "name", "turn_keys"}, nested: object},
-		"cloudflare_realtime_kit_apps": {top: []string{"account_id", "apps", "name"}, nested: []string{"created_at", "id", "name", "updated_at"}},
+		"cloudflare_calls_app":            {top: []string{"account_id", "app_id", "created", "modified", "name", "uid"}},
+		"cloudflare_calls_turn_key":       {top: []string{"account_id", "created", "key_id", "modified", "name", "uid"}},
+		"cloudflare_calls_apps":           {top: []string{"account_id", "apps", "name"}, nested: object},
+		"cloudflare_calls_turn_keys":      {top: []string{"account_id", "name", "turn_keys"}, nested: object},
+		"cloudflare_realtime_kit_apps":    {top: []string{"account_id", "apps", "name"}, nested: []string{"created_at", "id", "name", "updated_at"}},
+		"cloudflare_realtime_kit_presets": {top: []string{"account_id", "app_id", "name", "presets"}, nested: []string{"created_at", "id", "name", "updated_at"}},
 		"cloudflare_realtime_kit_webhooks": {top: []string{"account_id", "app_id", "webhooks"},
 			nested: []string{"created_at", "enabled", "events", "id", "name", "updated_at", "url"}},
 	}

@@ -281,12 +281,12 @@ func (p *CloudflareProvider) DataSources(_ context.Context) []func() datasource.
 var (
 	kitResources = []func() resource.Resource{
 		newKitAppResource,
-		// newKitPresetResource
+		newKitPresetResource,
 		newKitWebhookResource,
 	}
 	kitDataSources = []func() datasource.DataSource{
 		newKitAppsDataSource,
-		// newKitPresetsDataSource
+		newKitPresetsDataSource,
 		newKitWebhooksDataSource,
 	}
 )

@@ -1,0 +1,297 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/calls-terraform/terraform-provider-cloudflare/internal/callsapi"
+	"github.com/calls-terraform/terraform-provider-cloudflare/internal/kitapi"
+)
+
+var (
+	_ resource.ResourceWithConfigure   = (*kitPresetResource)(nil)
+	_ resource.ResourceWithImportState = (*kitPresetResource)(nil)
+)
+
+// kitPresetResource is cloudflare_realtime_kit_preset. Every write is read
+// back: the API's answers to writes are not the preset (a PATCH answers
+// without the id, and with fields that were not sent).
+type kitPresetResource struct{ data *providerData }
+
+func newKitPresetResource() resource.Resource { return &kitPresetResource{} }
+
+const kitPresetNoun = "RealtimeKit preset"
+
+func (r *kitPresetResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_realtime_kit_preset"
+}
+
+func (r *kitPresetResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	stable := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A RealtimeKit preset: the permissions, media settings and look that a participant joins an app's meetings with " +
+			"(a host's, a participant's, a viewer's...). Every attribute is named as the API names it. Changes happen in place; " +
+			"a change of `account_id` or `app_id` replaces the preset.",
+		Attributes: map[string]schema.Attribute{
+			"account_id": schema.StringAttribute{
+				MarkdownDescription: "The Cloudflare account id (32 lowercase hexadecimal characters). Changing it replaces the preset.",
+				Required:            true,
+				Validators:          []validator.String{idValidator("account id")},
+				PlanModifiers:       replace,
+			},
+			"app_id": schema.StringAttribute{
+				MarkdownDescription: "The id of the RealtimeKit app the preset belongs to (a UUID). Changing it replaces the preset.",
+				Required:            true,
+				Validators:          []validator.String{kitAppIDValidator()},
+				PlanModifiers:       replace,
+			},
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The preset's id, assigned by Cloudflare (a UUID).",
+				Computed:            true,
+				PlanModifiers:       stable,
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "The preset's name, which meetings' participants are added with. Names need not be unique in an app.",
+				Required:            true,
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"config":      presetConfigAttribute(),
+			"permissions": presetPermissionsAttribute(),
+			"ui":          presetUIAttribute(),
+			"created_at": schema.StringAttribute{
+				MarkdownDescription: "When the preset was created, as the API gives it.",
+				Computed:            true,
+				PlanModifiers:       stable,
+			},
+			"updated_at": schema.StringAttribute{
+				MarkdownDescription: "When the preset was last changed, as the API gives it.",
+				Computed:            true,
+			},
+		},
+	}
+}
+
+func (r *kitPresetResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = configureData(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *kitPresetResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer r.data.warnOfHolds(&resp.Diagnostics)
+	var plan kitPresetModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	body, diags := plan.body(ctx, nil)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = r.data.withMasks(ctx)
+	accountID, appID := plan.AccountID.ValueString(), plan.AppID.ValueString()
+
+	started := time.Now()
+	created, err := r.data.kit.CreatePreset(ctx, accountID, appID, body)
+	if err != nil {
+		r.addCreateError(ctx, &resp.Diagnostics, accountID, appID, body.Name, started, err)
+		return
+	}
+	r.data.createdHere.Store(created.ID, struct{}{})
+	tflog.Info(ctx, "created "+kitPresetNoun, map[string]any{"account_id": accountID, "app_id": appID, "id": created.ID})
+	r.readBack(ctx, accountID, appID, created.ID, body, "created", &resp.State, &resp.Diagnostics)
+}
+
+func (r *kitPresetResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer r.data.warnOfHolds(&resp.Diagnostics)
+	var accountID, appID, id types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("account_id"), &accountID)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("app_id"), &appID)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = r.data.withMasks(ctx)
+	p, err := r.data.kit.GetPreset(ctx, accountID.ValueString(), appID.ValueString(), id.ValueString())
+	if callsapi.IsNotFound(err) {
+		tflog.Warn(ctx, kitPresetNoun+" no longer exists; removing it from state", map[string]any{"app_id": appID.ValueString(), "id": id.ValueString()})
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Unable to read "+kitPresetNoun, apiErrorDetail(err))
+		return
+	}
+	m, diags := presetModel(accountID.ValueString(), appID.ValueString(), p)
+	resp.Diagnostics.Append(diags...)
+	if !resp.Diagnostics.HasError() {
+		resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
+	}
+}
+
+func (r *kitPresetResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer r.data.warnOfHolds(&resp.Diagnostics)
+	var plan, state kitPresetModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// The whole planned preset is sent, not only what changed: the plan
+	// holds every member (those the configuration leaves out come from
+	// state), so the preset ends as planned whatever the API held before,
+	// drift included, and no diff of nested objects can go wrong.
+	body, diags := plan.body(ctx, removedPlugins(state.Permissions, plan.Permissions))
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = r.data.withMasks(ctx)
+	accountID, appID, id := state.AccountID.ValueString(), state.AppID.ValueString(), state.ID.ValueString()
+	if err := r.data.kit.UpdatePreset(ctx, accountID, appID, id, body); err != nil {
+		resp.Diagnostics.AddError("Unable to update "+kitPresetNoun, apiErrorDetail(err))
+		return
+	}
+	r.readBack(ctx, accountID, appID, id, body, "updated", &resp.State, &resp.Diagnostics)
+}
+
+func (r *kitPresetResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	defer r.data.warnOfHolds(&resp.Diagnostics)
+	var accountID, appID, id types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("account_id"), &accountID)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("app_id"), &appID)...)
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	err := r.data.kit.DeletePreset(r.data.withMasks(ctx), accountID.ValueString(), appID.ValueString(), id.ValueString())
+	if err != nil && !callsapi.IsNotFound(err) {
+		resp.Diagnostics.AddError("Unable to delete "+kitPresetNoun, apiErrorDetail(err))
+	}
+}
+
+// readBack reads the preset a write (done) just made and stores it as the
+// state. When the read fails, the write has still been carried out: the
+// state is what was sent (what the API fills in stays null until the next
+// refresh reads it), with a warning, rather than an error that would taint
+// a preset that is as planned and have the next apply replace it.
+func (r *kitPresetResource) readBack(ctx context.Context, accountID, appID, id string, sent kitapi.PresetBody, done string,
+	state *tfsdk.State, diags *diag.Diagnostics,
+) {
+	p, err := r.data.kit.GetPreset(ctx, accountID, appID, id)
+	if err != nil {
+		diags.AddWarning(kitPresetNoun+" "+done+", but not read back", fmt.Sprintf("The preset %q (id %s) was %s, but reading it back failed, "+
+			"so its state holds what was sent, and what the API fills in is null until the next plan or refresh reads it.\n\n%s",
+			sent.Name, id, done, apiErrorDetail(err)))
+		p = &kitapi.Preset{ID: id, PresetBody: sent}
+	}
+	m, d := presetModel(accountID, appID, p)
+	diags.Append(d...)
+	diags.Append(state.Set(ctx, m)...)
+}
+
+func (r *kitPresetResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	parts, err := parseKitImportID(req.ID, "app_id", "preset_id")
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import id for "+kitPresetNoun, err.Error())
+		return
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("account_id"), parts[0])...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("app_id"), parts[1])...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), parts[2])...)
+}
+
+// addCreateError reports a failed create. One the API provably did not
+// carry out is an ordinary error. One that may have been carried out is
+// never retried: the app's presets are searched for one of the same name
+// created since the request began (twice, a few seconds apart, when the
+// first look finds none), and the error names each with its import
+// command, or says none was found and how to look later.
+//
+// It follows lost_answer.go's search for Calls objects; the two are to be
+// one once the shared search can name a RealtimeKit import id.
+func (r *kitPresetResource) addCreateError(ctx context.Context, diags *diag.Diagnostics, accountID, appID, name string, started time.Time, err error) {
+	if !callsapi.MaybeProcessed(err) { // the API provably did not carry it out
+		diags.AddError("Unable to create "+kitPresetNoun, apiErrorDetail(err))
+		return
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "The create request for %s %q in app %s of account %s may have reached the Cloudflare API, but no usable answer came back. "+
+		"It was not retried, because a retry could create a second preset.\n\n%s\n\n", kitPresetNoun, name, appID, accountID, describeFailure(err))
+
+	searchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), orphanSearchBudget)
+	defer cancel()
+	found, searchErr := r.findOrphans(searchCtx, accountID, appID, name, started)
+	if searchErr != nil || len(found) == 0 {
+		select {
+		case <-time.After(orphanRecheckWait):
+			found, searchErr = r.findOrphans(searchCtx, accountID, appID, name, started)
+		case <-searchCtx.Done():
+		}
+	}
+	importLine := func(id string) string {
+		return fmt.Sprintf("    terraform import '<address>' %s/%s/%s", accountID, appID, id)
+	}
+	lookLater := fmt.Sprintf("Before running terraform apply again, which would create another preset, look for one named %q created since %s:\n\n"+
+		"  %s\n\nIf one is there, import it:\n\n%s\n\nIf none appears within a few minutes, the create was not carried out, and terraform apply creates it.",
+		name, started.UTC().Format(time.RFC3339), r.data.kit.PresetsCommand(accountID, appID), importLine("<preset_id>"))
+	switch {
+	case searchErr != nil:
+		tflog.Warn(ctx, "listing to find an orphan after a lost create answer failed", map[string]any{"error": searchErr.Error()})
+		fmt.Fprintf(&b, "Looking for it in the app failed too, so whether it exists is unknown. %s\n\n%s", describeFailure(searchErr), lookLater)
+	case len(found) == 0:
+		fmt.Fprintf(&b, "No preset named %q created since the request began was found in the app (looked twice, %s apart), "+
+			"but the API may still be carrying the request out, so whether it exists is unknown. %s", name, orphanRecheckWait, lookLater)
+	default:
+		which := "it is most likely the one this request created; import it"
+		if len(found) > 1 {
+			which = "this provider cannot tell which one this request created (another run may have made the others): import one and delete the others"
+		}
+		fmt.Fprintf(&b, "The app holds %d %s named %q created since the request began; %s:\n", len(found), pluralize(len(found), "preset", "presets"), name, which)
+		for _, p := range found {
+			fmt.Fprintf(&b, "\n  id %s (created %s)\n%s\n", p.ID, p.CreatedAt, importLine(p.ID))
+		}
+	}
+	b.WriteString("\n\n" + importAddressText("realtime_kit_preset"))
+	diags.AddError(kitPresetNoun+" may have been created, but its answer was lost", b.String())
+}
+
+// findOrphans lists the app's presets named name that were created since
+// started (allowing for clock skew) by someone other than this process.
+func (r *kitPresetResource) findOrphans(ctx context.Context, accountID, appID, name string, started time.Time) ([]kitapi.PresetSummary, error) {
+	presets, err := r.data.kit.ListPresets(ctx, accountID, appID)
+	if err != nil {
+		return nil, err
+	}
+	var orphans []kitapi.PresetSummary
+	for _, p := range presets {
+		created, perr := time.Parse(time.RFC3339Nano, p.CreatedAt)
+		_, ours := r.data.createdHere.Load(p.ID)
+		if p.Name == name && !ours && (perr != nil || !created.Before(started.Add(-clockSkew))) {
+			orphans = append(orphans, p)
+		}
+	}
+	return orphans, nil
+}
+
+// importAddressText tells how to write the address of an import command,
+// which Terraform does not tell the provider.
+func importAddressText(typeName string) string {
+	return fmt.Sprintf("In the import command, <address> is the resource address Terraform shows with this error (\"with cloudflare_%s.NAME\"), "+
+		"such as cloudflare_%s.NAME[0] for count or cloudflare_%s.NAME[\"key\"] for for_each; keep the single quotes (tofu import on OpenTofu).",
+		typeName, typeName, typeName)
+}
