@@ -127,3 +127,28 @@ func TestAPIErrors_reachTheUserWithWhatToDo(t *testing.T) {
 		})
 	}
 }
+
+// A RealtimeKit refusal gets RealtimeKit's advice: its 400s are about a
+// value of the body, which the API's message names, and its token needs
+// the Realtime Admin permission, not the Calls one.
+func TestAPIErrors_realtimeKitAdviceNamesItsOwnCauses(t *testing.T) {
+	kit := "/accounts/" + testAccountID + "/realtime/kit/0c6f5d2e-8a3b-4c1d-9e7f-2a4b6c8d0e1f/presets"
+	calls := "/accounts/" + testAccountID + "/calls/apps"
+	for _, tc := range []struct {
+		path        string
+		status      int
+		want, avoid string
+	}{
+		{kit, 400, "fix the attribute its message names", "the object's id"},
+		{calls, 400, "Check the account_id and the object's id.", "fix the attribute"},
+		{kit, 401, "Realtime Admin permission", "Calls write"},
+		{calls, 401, "Calls write permission", "Realtime Admin"},
+		{kit, 403, "Realtime Admin permission", "Calls write"},
+	} {
+		e := &callsapi.Error{Method: "POST", Path: tc.path, StatusCode: tc.status, Errors: []callsapi.Message{{Code: tc.status, Message: "no"}}}
+		got := apiErrorDetail(e)
+		if !strings.Contains(got, tc.want) || strings.Contains(got, tc.avoid) {
+			t.Errorf("%d on %s: %q; want %q and not %q", tc.status, tc.path, got, tc.want, tc.avoid)
+		}
+	}
+}

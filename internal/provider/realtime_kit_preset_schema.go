@@ -90,7 +90,7 @@ func bools(desc func(name string) string, names ...string) map[string]schema.Att
 
 func mediaPermission(what string) schema.SingleNestedAttribute {
 	return requiredObject("May the participant send "+what+"?", map[string]schema.Attribute{
-		"can_produce": requiredEnum("`CAN_REQUEST`: only when a host accepts the request.", presetCanProduce),
+		"can_produce": requiredEnum("`ALLOWED`: whenever the participant likes; `NOT_ALLOWED`: never; `CAN_REQUEST`: only when a host accepts the request.", presetCanProduce),
 	})
 }
 
@@ -160,8 +160,21 @@ func presetConfigAttribute() schema.SingleNestedAttribute {
 }
 
 func presetPermissionsAttribute() schema.SingleNestedAttribute {
+	// may describes a flag by what it lets the participant do.
 	may := func(name string) string {
-		return "Whether the participant may " + strings.ReplaceAll(name, "_", " ") + "."
+		what := map[string]string{
+			"can_receive":                   "receive private messages",
+			"can_send":                      "send messages",
+			"files":                         "send files",
+			"text":                          "send text",
+			"can_alter_connected_meetings":  "create, change and close connected meetings",
+			"can_switch_connected_meetings": "move between connected meetings",
+			"can_switch_to_parent_meeting":  "go back to the parent meeting",
+			"can_create":                    "create polls",
+			"can_view":                      "see polls",
+			"can_vote":                      "vote in polls",
+		}[name]
+		return "Whether the participant may " + what + "."
 	}
 	attrs := map[string]schema.Attribute{}
 	for name, desc := range map[string]string{

@@ -6,8 +6,9 @@ import (
 	"strings"
 )
 
-// kitIDPattern matches RealtimeKit ids (apps, presets, webhooks): UUIDs.
-var kitIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+// kitIDPattern matches RealtimeKit ids (apps, presets, webhooks): UUIDs in
+// lowercase, as the API writes them; it does not find an id in capitals.
+var kitIDPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
 // parseKitImportID splits a RealtimeKit import id, "<account_id>/<app_id>"
 // or "<account_id>/<app_id>/<id>" (one name per part after the account),
@@ -20,7 +21,7 @@ func parseKitImportID(id string, names ...string) ([]string, error) {
 	}
 	if !ok {
 		return nil, fmt.Errorf("expected <account_id>/<%s>: an account id of 32 lowercase hexadecimal characters, then %s "+
-			"(UUIDs such as 0c6f5d2e-8a3b-4c1d-9e7f-2a4b6c8d0e1f), joined by slashes; got %q",
+			"(lowercase UUIDs such as 0c6f5d2e-8a3b-4c1d-9e7f-2a4b6c8d0e1f), joined by slashes; got %q",
 			strings.Join(names, ">/<"), strings.Join(names, " and "), id)
 	}
 	return parts, nil

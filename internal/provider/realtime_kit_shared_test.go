@@ -12,12 +12,13 @@ func TestRealtimeKitImportID_partsAreChecked(t *testing.T) {
 		t.Fatalf("parts = %q, err = %v", parts, err)
 	}
 	for _, bad := range []string{
-		acct + "/" + app,                       // too few parts
-		acct + "/" + app + "/" + preset + "/x", // too many
-		"ACCT/" + app + "/" + preset,           // not an account id
-		acct + "/not-a-uuid/" + preset,         // app id not a UUID
-		acct + "/" + app + "/" + preset + " ",  // a trailing space
-		acct + "/" + app + "/" + acct[:32],     // a hex id where a UUID belongs
+		acct + "/" + app,                                 // too few parts
+		acct + "/" + app + "/" + preset + "/x",           // too many
+		"ACCT/" + app + "/" + preset,                     // not an account id
+		acct + "/not-a-uuid/" + preset,                   // app id not a UUID
+		acct + "/" + app + "/" + preset + " ",            // a trailing space
+		acct + "/" + app + "/" + acct[:32],               // a hex id where a UUID belongs
+		acct + "/" + strings.ToUpper(app) + "/" + preset, // a UUID in capitals, which the API does not find
 	} {
 		_, err := parseKitImportID(bad, "app_id", "preset_id")
 		if err == nil || !strings.Contains(err.Error(), "expected <account_id>/<app_id>/<preset_id>") || !strings.Contains(err.Error(), "got \""+bad) {

@@ -76,15 +76,29 @@ func apiErrorHint(e *callsapi.Error) string {
 			"the token alone, without quotes, spaces, line breaks or a \"Bearer \" prefix. With api_key and email " +
 			"(CLOUDFLARE_API_KEY, CLOUDFLARE_EMAIL), check both."
 	case e.StatusCode == 403 && hasErrorCode(e.Errors, codeAuthError):
-		return "\n\nThe API did not accept the credential: the token is wrong, expired or revoked, or it lacks the Calls write " +
-			"permission on this account. Check api_token (or CLOUDFLARE_API_TOKEN), and the token's permissions and " +
+		return "\n\nThe API did not accept the credential: the token is wrong, expired or revoked, or it lacks the " +
+			permissionFor(e.Path) + " on this account. Check api_token (or CLOUDFLARE_API_TOKEN), and the token's permissions and " +
 			"accounts in the Cloudflare dashboard."
 	case e.StatusCode == 401 || e.StatusCode == 403:
-		return "\n\nCheck that the API token (or key and email) is valid and has the Calls write permission on this account."
+		return "\n\nCheck that the API token (or key and email) is valid and has the " + permissionFor(e.Path) + " on this account."
+	case e.StatusCode == 400 && isKitPath(e.Path):
+		// RealtimeKit validates the body: its message names the field.
+		return "\n\nThe API refused a value of the configuration: fix the attribute its message names, then apply again."
 	case e.StatusCode == 400:
 		return "\n\nCheck the account_id and the object's id."
 	}
 	return ""
+}
+
+// isKitPath reports whether an API path is RealtimeKit's.
+func isKitPath(path string) bool { return strings.Contains(path, "/realtime/kit/") }
+
+// permissionFor names the token permission the API path needs.
+func permissionFor(path string) string {
+	if isKitPath(path) {
+		return "Realtime Admin permission"
+	}
+	return "Calls write permission"
 }
 
 // elsewhere reports whether the answer most likely came from something
