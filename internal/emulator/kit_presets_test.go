@@ -236,7 +236,7 @@ func TestKitPresets_validation(t *testing.T) {
 		{"permissions.media.video.can_produce", "MAYBE", "permissions.media.video.can_produce must be one of ALLOWED, NOT_ALLOWED, CAN_REQUEST"},
 		{"permissions.plugins.config", []any{}, "permissions.plugins.config must be an object"},
 		{"permissions.plugins.config.whiteboard", map[string]any{"access_control": "ALL"}, "permissions.plugins.config.whiteboard.access_control must be one of FULL_ACCESS, VIEW_ONLY"},
-		{"permissions.plugins.config.whiteboard", map[string]any{"access_control": "VIEW_ONLY"}, "permissions.plugins.config.whiteboard.handles_view_only is required"},
+		{"permissions.plugins.config.whiteboard", map[string]any{"handles_view_only": "yes"}, "permissions.plugins.config.whiteboard.handles_view_only must be a boolean"},
 		{"permissions.polls.can_vote", remove, "permissions.polls.can_vote is required"},
 		{"permissions.recorder_type", "ALWAYS", "permissions.recorder_type must be one of RECORDER, LIVESTREAMER, NONE"},
 		{"permissions.waiting_room_type", remove, "permissions.waiting_room_type is required"},
@@ -271,7 +271,10 @@ func TestKitPresets_validation(t *testing.T) {
 	for k, v := range map[string]any{"accept_stage_requests": true, "is_recorder": false, "stage_access": "CAN_REQUEST", "stage_enabled": true, "transcription_enabled": nil} {
 		perms[k] = v
 	}
-	perms["plugins"].(map[string]any)["config"] = map[string]any{"whiteboard": map[string]any{"access_control": "FULL_ACCESS", "handles_view_only": true}}
+	// A plugin's entry may leave either member out (Cloudflare's SDK types
+	// make both optional).
+	perms["plugins"].(map[string]any)["config"] = map[string]any{"whiteboard": map[string]any{"access_control": "FULL_ACCESS", "handles_view_only": true},
+		"notes": map[string]any{"access_control": "VIEW_ONLY"}, "chess": map[string]any{"handles_view_only": false}}
 	tokens := full["ui"].(map[string]any)["design_tokens"].(map[string]any)
 	tokens["spacing_base"], tokens["font_family"], tokens["google_font"], tokens["logo"] = 4.5, "Inter", "Inter", "https://x.example/logo.png"
 	r := doKit(t, "POST", coll, string(mustJSON(t, full)), bearer)
@@ -338,7 +341,7 @@ func TestKitPresets_patchMergesDeep(t *testing.T) {
 		`{"name":""}`:                   "name must not be empty",
 		`{"name":null}`:                 "name must not be null",
 		`{"config":{"view_type":null}}`: "config.view_type must not be null",
-		`{"permissions":{"plugins":{"config":{"poll":{"access_control":"VIEW_ONLY"}}}}}`:                    "permissions.plugins.config.poll.handles_view_only is required",
+		`{"permissions":{"plugins":{"config":{"poll":{"handles_view_only":1}}}}}`:                           "permissions.plugins.config.poll.handles_view_only must be a boolean",
 		`{"permissions":{"plugins":{"config":{"notes":{"access_control":"SOME"}}}}}`:                        "permissions.plugins.config.notes.access_control must be one of FULL_ACCESS, VIEW_ONLY",
 		`{"ui":{"design_tokens":{"spacing_base":0}}}`:                                                       "ui.design_tokens.spacing_base must be at least 1",
 		`{"ui":{"design_tokens":{"colours":{}}}}`:                                                           "ui.design_tokens.colours is not a known field",

@@ -154,9 +154,10 @@ var kitPresetSchema = func() *schema {
 		required("media", objectOf(required("audio", canProduce), required("screenshare", canProduce), required("video", canProduce))),
 		required("plugins", objectOf(
 			required("can_close", boolean), required("can_edit_config", boolean), required("can_start", boolean),
+			// Cloudflare's SDK types make both members of an entry optional.
 			required("config", mapOf(objectOf(
-				required("access_control", enum("FULL_ACCESS", "VIEW_ONLY")),
-				required("handles_view_only", boolean),
+				optional("access_control", enum("FULL_ACCESS", "VIEW_ONLY")),
+				optional("handles_view_only", boolean),
 			))),
 		)),
 		required("polls", bools("can_create", "can_view", "can_vote")),

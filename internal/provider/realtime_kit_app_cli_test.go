@@ -174,7 +174,7 @@ func TestRealtimeKitApp_destroyWarnsAndLeavesTheApp(t *testing.T) {
 	out := c.mustRun(0, "destroy", "-auto-approve", "-refresh=false", "-no-color")
 	left := `The RealtimeKit API cannot delete an app, so the RealtimeKit app "media" (id ` + id + ") stays in account " + testAccountID
 	expectSays(t, out, "Warning: Destroying a RealtimeKit app does not delete it", "Warning: RealtimeKit app not deleted: it stays in the account",
-		left, "terraform import '<address>' "+testAccountID+"/"+id)
+		left, "import it by the id "+testAccountID+"/"+id)
 	if n := em.TotalRequests(); n != 0 {
 		t.Errorf("the destroy sent %d requests, want none", n)
 	}

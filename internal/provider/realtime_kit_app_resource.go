@@ -248,15 +248,16 @@ func (r *kitAppResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	}
 	tflog.Warn(ctx, kitAppNoun+" removed from state only; it stays in the account",
 		map[string]any{"account_id": state.AccountID.ValueString(), "id": state.ID.ValueString()})
-	detail := kitAppLeftBehind(state) + " Terraform no longer manages it. To manage it again, import it: terraform import '<address>' " +
-		state.AccountID.ValueString() + "/" + state.ID.ValueString()
+	detail := kitAppLeftBehind(state) + " Terraform no longer manages it. To manage it again, declare a cloudflare_realtime_kit_app " +
+		"and import it by the id " + state.AccountID.ValueString() + "/" + state.ID.ValueString() +
+		" (an import block, or terraform import with the resource's address; tofu import on OpenTofu)."
 	resp.Diagnostics.AddWarning(kitAppNoun+" not deleted: it stays in the account", detail)
 }
 
 // kitAppLeftBehind says that the app in state stays in its account.
 func kitAppLeftBehind(s kitAppModel) string {
-	return fmt.Sprintf("The RealtimeKit API cannot delete an app, so the %s %q (id %s) stays in account %s, with its presets, "+
-		"webhooks and meetings; it is only removed from the Terraform state.", kitAppNoun, s.Name.ValueString(), s.ID.ValueString(), s.AccountID.ValueString())
+	return fmt.Sprintf("The RealtimeKit API cannot delete an app, so the %s %q (id %s) stays in account %s, with "+
+		"the presets, webhooks and meetings it still holds; it is only removed from the Terraform state.", kitAppNoun, s.Name.ValueString(), s.ID.ValueString(), s.AccountID.ValueString())
 }
 
 // ModifyPlan refuses, before anything is sent, the changes the API cannot
@@ -300,7 +301,7 @@ func addKitAppChangeRefused(diags *diag.Diagnostics, p path.Path, s kitAppModel,
 		"The RealtimeKit API cannot %s, so %s = %q cannot become %q. Replacing the app instead would create a second app and "+
 			"abandon this one, %q (id %s in account %s), which the API cannot delete either; nothing was sent.\n\n"+
 			"Either keep %s = %q, or, to start a new app on purpose, run terraform state rm '<address>' (the app %s stays in the "+
-			"account, unmanaged) and apply again.",
+			"account, unmanaged) and apply again; <address> is the resource address shown with this error (tofu state rm on OpenTofu).",
 		what, p, now, value, s.Name.ValueString(), s.ID.ValueString(), s.AccountID.ValueString(), p, now, s.ID.ValueString()))
 }
 
@@ -309,7 +310,7 @@ func addKitAppChangeRefused(diags *diag.Diagnostics, p path.Path, s kitAppModel,
 func (r *kitAppResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	parts, err := parseKitImportID(req.ID, "app_id")
 	if err != nil {
-		resp.Diagnostics.AddError("Invalid import id", err.Error())
+		resp.Diagnostics.AddError("Invalid import id for "+kitAppNoun, err.Error())
 		return
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("account_id"), parts[0])...)

@@ -128,7 +128,7 @@ func TestRealtimeKitApp_destroyOnlyForgetsAndSaysSo(t *testing.T) {
 	}
 	expectContains(t, "the destroy's warnings", diagsSaying(resp.Diagnostics, tfprotov6.DiagnosticSeverityWarning),
 		append([]string{"RealtimeKit app not deleted: it stays in the account",
-			"terraform import '<address>' " + testAccountID + "/" + kitAppTestID}, left...)...)
+			"import it by the id " + testAccountID + "/" + kitAppTestID + " (an import block, or terraform import"}, left...)...)
 	if v, err := resp.NewState.Unmarshal(typ); err != nil || !v.IsNull() {
 		t.Errorf("state after destroy = %v (%v), want none", v, err)
 	}

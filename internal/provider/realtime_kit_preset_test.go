@@ -206,7 +206,11 @@ func TestRealtimeKitPreset_lifecycle(t *testing.T) {
 	spec := hostPreset(app)
 	updated := spec
 	updated.frameRate, updated.videoQuality, updated.canRecord, updated.theme = 24, "fhd", false, "light"
-	updated.plugins = `{ "2f1c4b3a-6d5e-4f70-8a9b-0c1d2e3f4a5b" = { access_control = "VIEW_ONLY", handles_view_only = true } }`
+	// The second plugin's entry leaves handles_view_only to the API, as the docs allow.
+	updated.plugins = `{
+	  "2f1c4b3a-6d5e-4f70-8a9b-0c1d2e3f4a5b" = { access_control = "VIEW_ONLY", handles_view_only = true }
+	  "7d3e5f60-1a2b-4c3d-8e4f-5a6b7c8d9e0f" = { access_control = "FULL_ACCESS" }
+	}`
 	updated.permissionsExtra = `stage_access = "CAN_REQUEST"`
 	var id string
 
@@ -265,6 +269,7 @@ func TestRealtimeKitPreset_lifecycle(t *testing.T) {
 					expectField(em, app, "permissions.can_record", false),
 					expectField(em, app, "ui.design_tokens.theme", "light"),
 					expectField(em, app, "permissions.plugins.config.2f1c4b3a-6d5e-4f70-8a9b-0c1d2e3f4a5b.access_control", "VIEW_ONLY"),
+					expectField(em, app, "permissions.plugins.config.7d3e5f60-1a2b-4c3d-8e4f-5a6b7c8d9e0f.access_control", "FULL_ACCESS"),
 				),
 			},
 			{
