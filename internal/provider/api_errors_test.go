@@ -144,6 +144,7 @@ func TestAPIErrors_realtimeKitAdviceNamesItsOwnCauses(t *testing.T) {
 		{kit, 401, "Realtime Admin permission", "Calls write"},
 		{calls, 401, "Calls write permission", "Realtime Admin"},
 		{kit, 403, "Realtime Admin permission", "Calls write"},
+		{kit, 404, "check that app_id names a RealtimeKit app of this account", "base_url"},
 	} {
 		e := &callsapi.Error{Method: "POST", Path: tc.path, StatusCode: tc.status, Errors: []callsapi.Message{{Code: tc.status, Message: "no"}}}
 		got := apiErrorDetail(e)

@@ -7,8 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/calls-terraform/terraform-provider-cloudflare/internal/callsapi"
 )
 
 var _ datasource.DataSourceWithConfigure = (*kitWebhooksDataSource)(nil)
@@ -80,11 +78,7 @@ func (d *kitWebhooksDataSource) Read(ctx context.Context, req datasource.ReadReq
 	}
 	list, err := d.data.kit.ListWebhooks(d.data.withMasks(ctx), cfg.AccountID.ValueString(), cfg.AppID.ValueString())
 	if err != nil {
-		detail := apiErrorDetail(err)
-		if callsapi.IsNotFound(err) {
-			detail += "\n\nThe API says the app was not found: check that app_id names a RealtimeKit app of this account."
-		}
-		resp.Diagnostics.AddError("Unable to list RealtimeKit webhooks", detail)
+		resp.Diagnostics.AddError("Unable to list RealtimeKit webhooks", apiErrorDetail(err))
 		return
 	}
 	cfg.Webhooks = make([]kitWebhookFields, len(list))

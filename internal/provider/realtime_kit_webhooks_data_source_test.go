@@ -100,7 +100,7 @@ func TestRealtimeKitWebhook_dataSourceOfAMissingAppIsAnError(t *testing.T) {
 		ProtoV6ProviderFactories: testProviderFactories(),
 		Steps: []resource.TestStep{{
 			Config:      webhooksDataConfig(em, "11111111-2222-4333-8444-555555555555"),
-			ExpectError: regexp.MustCompile(`(?s)Unable to list RealtimeKit webhooks.*App not found.*check that app_id names a RealtimeKit app`),
+			ExpectError: regexp.MustCompile(`(?s)Unable to list RealtimeKit webhooks.*App not found.*check\s+that\s+app_id\s+names\s+a\s+RealtimeKit\s+app`),
 		}},
 	})
 }

@@ -81,6 +81,8 @@ func apiErrorHint(e *callsapi.Error) string {
 			"accounts in the Cloudflare dashboard."
 	case e.StatusCode == 401 || e.StatusCode == 403:
 		return "\n\nCheck that the API token (or key and email) is valid and has the " + permissionFor(e.Path) + " on this account."
+	case e.StatusCode == 404 && isKitPath(e.Path):
+		return "\n\nThe API found no such app or object: check that app_id names a RealtimeKit app of this account."
 	case e.StatusCode == 400 && isKitPath(e.Path):
 		// RealtimeKit validates the body: its message names the field.
 		return "\n\nThe API refused a value of the configuration: fix the attribute its message names, then apply again."
