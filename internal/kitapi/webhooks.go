@@ -40,10 +40,6 @@ func webhooksPath(accountID, appID string, id ...string) string {
 	return kitPath(accountID, append([]string{appID, "webhooks"}, id...)...)
 }
 
-// WebhooksPath is the path of an app's webhook list, for a look-later
-// command (callsapi.Client.CurlCommand).
-func WebhooksPath(accountID, appID string) string { return webhooksPath(accountID, appID) }
-
 // CreateWebhook creates a webhook and returns the API's answer. The answer
 // is only good for the new id: read the webhook back for its state. An
 // answer without an id may come from a create that was carried out
@@ -123,4 +119,11 @@ func (c *Client) UpdateWebhook(ctx context.Context, accountID, appID, id string,
 // DeleteWebhook deletes a webhook; callsapi.IsNotFound(err) when it was gone.
 func (c *Client) DeleteWebhook(ctx context.Context, accountID, appID, id string) error {
 	return c.api.Do(ctx, callsapi.Request{Method: http.MethodDelete, Path: webhooksPath(accountID, appID, id)})
+}
+
+// WebhooksCommand is a shell command that lists the app's webhooks, for a
+// user who must look for one later; it names the credentials' environment
+// variables, never their values.
+func (c *Client) WebhooksCommand(accountID, appID string) string {
+	return c.api.CurlCommand(webhooksPath(accountID, appID))
 }
