@@ -2,11 +2,8 @@ package kitapi
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 	"strconv"
-
-	"github.com/calls-terraform/terraform-provider-cloudflare/internal/callsapi"
 )
 
 // App is a RealtimeKit app as the API lists it. The API can create and list
@@ -25,20 +22,10 @@ const appsPerPage = 50
 // creates a new app. It is retried only when the API provably did not carry
 // it out; when callsapi.MaybeProcessed(err), the app may exist nonetheless.
 func (c *Client) CreateApp(ctx context.Context, accountID, name string) (*App, error) {
-	var app App
-	incomplete := func() string {
-		if app.ID == "" {
-			return "the created app has no id"
-		}
-		return ""
-	}
 	body := struct {
 		Name string `json:"name"`
 	}{name}
-	if err := c.api.Do(ctx, callsapi.Request{Method: http.MethodPost, Path: kitPath(accountID, "apps"), Body: body, Out: &app, Incomplete: incomplete}); err != nil {
-		return nil, err
-	}
-	return &app, nil
+	return create(ctx, c, kitPath(accountID, "apps"), body, "app", func(a *App) string { return a.ID })
 }
 
 // ListApps returns every app of the account whose name contains search (all

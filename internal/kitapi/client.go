@@ -39,6 +39,24 @@ func kitPath(accountID string, parts ...string) string {
 	return p
 }
 
+// create posts body to path and decodes the object the API answers with.
+// An answer without the new object's id (idOf) is incomplete, so the call
+// counts as one that may have been carried out (callsapi.MaybeProcessed):
+// the object may exist nonetheless. noun names it in that error: "app".
+func create[T any](ctx context.Context, c *Client, path string, body any, noun string, idOf func(*T) string) (*T, error) {
+	var created T
+	incomplete := func() string {
+		if idOf(&created) == "" {
+			return "the created " + noun + " has no id"
+		}
+		return ""
+	}
+	if err := c.api.Do(ctx, callsapi.Request{Method: http.MethodPost, Path: path, Body: body, Out: &created, Incomplete: incomplete}); err != nil {
+		return nil, err
+	}
+	return &created, nil
+}
+
 // maxPages bounds a list whatever its paging says, so that an API whose
 // total_count keeps growing cannot keep it listing forever.
 const maxPages = 1000

@@ -218,17 +218,7 @@ func presetPath(accountID, appID, presetID string) string {
 // the new preset's id; the caller reads the preset back. When
 // callsapi.MaybeProcessed(err), the preset may exist nonetheless.
 func (c *Client) CreatePreset(ctx context.Context, accountID, appID string, body PresetBody) (*Preset, error) {
-	var p Preset
-	incomplete := func() string {
-		if p.ID == "" {
-			return "the created preset has no id"
-		}
-		return ""
-	}
-	if err := c.api.Do(ctx, callsapi.Request{Method: http.MethodPost, Path: presetsPath(accountID, appID), Body: body, Out: &p, Incomplete: incomplete}); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return create(ctx, c, presetsPath(accountID, appID), body, "preset", func(p *Preset) string { return p.ID })
 }
 
 // GetPreset reads one preset.

@@ -45,18 +45,7 @@ func webhooksPath(accountID, appID string, id ...string) string {
 // answer without an id may come from a create that was carried out
 // (callsapi.MaybeProcessed).
 func (c *Client) CreateWebhook(ctx context.Context, accountID, appID string, s WebhookSettings) (*Webhook, error) {
-	var w Webhook
-	err := c.api.Do(ctx, callsapi.Request{Method: http.MethodPost, Path: webhooksPath(accountID, appID), Body: s, Out: &w,
-		Incomplete: func() string {
-			if w.ID == "" {
-				return "the created webhook has no id"
-			}
-			return ""
-		}})
-	if err != nil {
-		return nil, err
-	}
-	return &w, nil
+	return create(ctx, c, webhooksPath(accountID, appID), s, "webhook", func(w *Webhook) string { return w.ID })
 }
 
 // GetWebhook reads one webhook; callsapi.IsNotFound(err) when it is gone.

@@ -115,19 +115,26 @@ func (r *kitPresetResource) Create(ctx context.Context, req resource.CreateReque
 	r.readBack(ctx, accountID, appID, created.ID, body, "created", &resp.State, &resp.Diagnostics)
 }
 
+// presetIDs reads the ids that name the preset in st: all a Read after an
+// import, or a Delete, needs.
+func presetIDs(ctx context.Context, st tfsdk.State, diags *diag.Diagnostics) (accountID, appID, id string) {
+	var ids [3]types.String
+	for i, name := range []string{"account_id", "app_id", "id"} {
+		diags.Append(st.GetAttribute(ctx, path.Root(name), &ids[i])...)
+	}
+	return ids[0].ValueString(), ids[1].ValueString(), ids[2].ValueString()
+}
+
 func (r *kitPresetResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	defer r.data.warnOfHolds(&resp.Diagnostics)
-	var accountID, appID, id types.String
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("account_id"), &accountID)...)
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("app_id"), &appID)...)
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	accountID, appID, id := presetIDs(ctx, req.State, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	ctx = r.data.withMasks(ctx)
-	p, err := r.data.kit.GetPreset(ctx, accountID.ValueString(), appID.ValueString(), id.ValueString())
+	p, err := r.data.kit.GetPreset(ctx, accountID, appID, id)
 	if callsapi.IsNotFound(err) {
-		tflog.Warn(ctx, kitPresetNoun+" no longer exists; removing it from state", map[string]any{"app_id": appID.ValueString(), "id": id.ValueString()})
+		tflog.Warn(ctx, kitPresetNoun+" no longer exists; removing it from state", map[string]any{"app_id": appID, "id": id})
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -135,7 +142,7 @@ func (r *kitPresetResource) Read(ctx context.Context, req resource.ReadRequest, 
 		resp.Diagnostics.AddError("Unable to read "+kitPresetNoun, apiErrorDetail(err))
 		return
 	}
-	m, diags := presetModel(accountID.ValueString(), appID.ValueString(), p)
+	m, diags := presetModel(accountID, appID, p)
 	resp.Diagnostics.Append(diags...)
 	if !resp.Diagnostics.HasError() {
 		resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
@@ -170,14 +177,11 @@ func (r *kitPresetResource) Update(ctx context.Context, req resource.UpdateReque
 
 func (r *kitPresetResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	defer r.data.warnOfHolds(&resp.Diagnostics)
-	var accountID, appID, id types.String
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("account_id"), &accountID)...)
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("app_id"), &appID)...)
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	accountID, appID, id := presetIDs(ctx, req.State, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	err := r.data.kit.DeletePreset(r.data.withMasks(ctx), accountID.ValueString(), appID.ValueString(), id.ValueString())
+	err := r.data.kit.DeletePreset(r.data.withMasks(ctx), accountID, appID, id)
 	if err != nil && !callsapi.IsNotFound(err) {
 		resp.Diagnostics.AddError("Unable to delete "+kitPresetNoun, apiErrorDetail(err))
 	}

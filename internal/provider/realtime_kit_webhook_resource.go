@@ -75,11 +75,6 @@ func (r *kitWebhookResource) Metadata(_ context.Context, req resource.MetadataRe
 	resp.TypeName = req.ProviderTypeName + "_realtime_kit_webhook"
 }
 
-// kitAppIDValidator checks an app_id at plan time.
-func kitAppIDValidator() validator.String {
-	return stringvalidator.RegexMatches(kitIDPattern, "must be a RealtimeKit app id, a UUID such as 0c6f5d2e-8a3b-4c1d-9e7f-2a4b6c8d0e1f")
-}
-
 // webhookEventsValidators check the events at plan time: at least one, each
 // one the API knows.
 func webhookEventsValidators() []validator.Set {
