@@ -113,7 +113,7 @@ func (r *kitWebhookResource) Schema(_ context.Context, _ resource.SchemaRequest,
 			"url": schema.StringAttribute{
 				MarkdownDescription: "Where the API posts the events: an absolute `http` or `https` URL.",
 				Required:            true,
-				Validators:          []validator.String{absoluteHTTPURL{}},
+				Validators:          []validator.String{absoluteHTTPURL},
 			},
 			"events": schema.SetAttribute{
 				MarkdownDescription: "The events posted to `url`, at least one of: " + markdownList(kitapi.WebhookEvents) + ".",
@@ -257,22 +257,14 @@ func (r *kitWebhookResource) ImportState(ctx context.Context, req resource.Impor
 
 // absoluteHTTPURL refuses, at plan time, a value that is not an absolute
 // http or https URL with a host.
-type absoluteHTTPURL struct{}
-
-func (absoluteHTTPURL) Description(context.Context) string {
-	return "must be an absolute http or https URL, such as https://example.com/hooks/realtime"
-}
-
-func (v absoluteHTTPURL) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (v absoluteHTTPURL) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	raw := req.ConfigValue.ValueString()
-	if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid webhook URL", fmt.Sprintf("%s %s, got %q.", req.Path, v.Description(ctx), raw))
-	}
+var absoluteHTTPURL = stringRule{
+	title:       "Invalid webhook URL",
+	description: "must be an absolute http or https URL, such as https://example.com/hooks/realtime",
+	format:      "%s %s, got %q.",
+	ok: func(s string) bool {
+		u, err := url.Parse(s)
+		return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+	},
 }
 
 // markdownList writes values as `a`, `b` and `c`.
