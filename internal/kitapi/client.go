@@ -57,6 +57,15 @@ func create[T any](ctx context.Context, c *Client, path string, body any, noun s
 	return &created, nil
 }
 
+// get reads the object at path.
+func get[T any](ctx context.Context, c *Client, path string) (*T, error) {
+	var object T
+	if err := c.api.Do(ctx, callsapi.Request{Method: http.MethodGet, Path: path, Out: &object}); err != nil {
+		return nil, err
+	}
+	return &object, nil
+}
+
 // maxPages bounds a list whatever its paging says, so that an API whose
 // total_count keeps growing cannot keep it listing forever.
 const maxPages = 1000

@@ -223,11 +223,7 @@ func (c *Client) CreatePreset(ctx context.Context, accountID, appID string, body
 
 // GetPreset reads one preset.
 func (c *Client) GetPreset(ctx context.Context, accountID, appID, presetID string) (*Preset, error) {
-	var p Preset
-	if err := c.api.Do(ctx, callsapi.Request{Method: http.MethodGet, Path: presetPath(accountID, appID, presetID), Out: &p}); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return get[Preset](ctx, c, presetPath(accountID, appID, presetID))
 }
 
 // presetsPerPage is the page size ListPresets asks for.

@@ -50,11 +50,7 @@ func (c *Client) CreateWebhook(ctx context.Context, accountID, appID string, s W
 
 // GetWebhook reads one webhook; callsapi.IsNotFound(err) when it is gone.
 func (c *Client) GetWebhook(ctx context.Context, accountID, appID, id string) (*Webhook, error) {
-	var w Webhook
-	if err := c.api.Do(ctx, callsapi.Request{Method: http.MethodGet, Path: webhooksPath(accountID, appID, id), Out: &w}); err != nil {
-		return nil, err
-	}
-	return &w, nil
+	return get[Webhook](ctx, c, webhooksPath(accountID, appID, id))
 }
 
 // ListWebhooks lists an app's webhooks, all in one answer (the list has no
