@@ -151,7 +151,7 @@ func TestListApps_inconsistentPagingIsAnErrorNotALoop(t *testing.T) {
 		{"the same page again and again", func(int, int) ([]App, int) { return all, 45 }, 10},
 		{"a total that keeps growing", func(page, _ int) ([]App, int) {
 			return someApps(page * 5)[(page-1)*5:], page*5 + 5
-		}, maxAppPages},
+		}, maxPages},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,7 +2,6 @@ package kitapi
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -219,61 +218,26 @@ func presetPath(accountID, appID, presetID string) string {
 // the new preset's id; the caller reads the preset back. When
 // callsapi.MaybeProcessed(err), the preset may exist nonetheless.
 func (c *Client) CreatePreset(ctx context.Context, accountID, appID string, body PresetBody) (*Preset, error) {
-	var p Preset
-	incomplete := func() string {
-		if p.ID == "" {
-			return "the created preset has no id"
-		}
-		return ""
-	}
-	if err := c.api.Do(ctx, callsapi.Request{Method: http.MethodPost, Path: presetsPath(accountID, appID), Body: body, Out: &p, Incomplete: incomplete}); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return create(ctx, c, presetsPath(accountID, appID), body, "preset", func(p *Preset) string { return p.ID })
 }
 
 // GetPreset reads one preset.
 func (c *Client) GetPreset(ctx context.Context, accountID, appID, presetID string) (*Preset, error) {
-	var p Preset
-	if err := c.api.Do(ctx, callsapi.Request{Method: http.MethodGet, Path: presetPath(accountID, appID, presetID), Out: &p}); err != nil {
-		return nil, err
-	}
-	return &p, nil
+	return get[Preset](ctx, c, presetPath(accountID, appID, presetID))
 }
 
 // presetsPerPage is the page size ListPresets asks for.
 const presetsPerPage = 100
 
-// ListPresets returns every preset of the app, reading page after page
-// until it holds the paging's total_count. A page that comes back empty
-// before then is an error rather than a shorter list: a caller looking for
-// a preset must not take "not listed" for "not there".
+// ListPresets returns every preset of the app, reading every page
+// (listPages: paging that goes wrong is an error, never a shorter list, so
+// that a caller looking for a preset does not take "not listed" for "not
+// there").
 func (c *Client) ListPresets(ctx context.Context, accountID, appID string) ([]PresetSummary, error) {
-	var all []PresetSummary
-	seen := map[string]bool{}
-	for page := 1; ; page++ {
+	return listPages(ctx, c, "presets", presetsPerPage, func(page int) string {
 		q := url.Values{"page_no": {strconv.Itoa(page)}, "per_page": {strconv.Itoa(presetsPerPage)}}
-		var items []PresetSummary
-		var paging callsapi.Paging
-		if err := c.api.Do(ctx, callsapi.Request{Method: http.MethodGet, Path: presetsPath(accountID, appID) + "?" + q.Encode(), Out: &items, Paging: &paging}); err != nil {
-			return nil, err
-		}
-		// A preset created or deleted meanwhile may shift the pages: one
-		// listed twice is kept once.
-		for _, p := range items {
-			if !seen[p.ID] {
-				seen[p.ID] = true
-				all = append(all, p)
-			}
-		}
-		switch {
-		case len(all) >= paging.TotalCount:
-			return all, nil
-		case len(items) == 0:
-			return nil, fmt.Errorf("listing RealtimeKit presets: page %d is empty, but the paging counts %d presets and only %d came "+
-				"on the pages before it; the list is inconsistent, so it cannot tell whether a preset exists", page, paging.TotalCount, len(all))
-		}
-	}
+		return presetsPath(accountID, appID) + "?" + q.Encode()
+	}, func(p PresetSummary) string { return p.ID })
 }
 
 // UpdatePreset writes body over the preset (a PATCH, which the API merges

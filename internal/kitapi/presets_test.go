@@ -211,6 +211,19 @@ func TestListPresets_anEmptyPageBeforeTheTotalIsAnError(t *testing.T) {
 	}
 }
 
+// The same page served again and again is an error after the pages the
+// count needs (and one more), never a loop.
+func TestListPresets_aPageServedOverAndOverIsAnErrorNotALoop(t *testing.T) {
+	s := &presetServer{answer: answering(200, `{"success":true,"data":[{"id":"a","name":"x"},{"id":"b","name":"y"}],"paging":{"start_offset":1,"end_offset":2,"total_count":6}}`)}
+	_, err := presetTestClient(t, s).ListPresets(context.Background(), presetTestAccount, presetTestApp)
+	if err == nil || !strings.Contains(err.Error(), "2 presets came of the 6 the paging counts") {
+		t.Fatalf("err = %v, want the inconsistent paging named", err)
+	}
+	if len(s.sent) != 4 { // 6 presets at 2 a page are 3 pages, and one more
+		t.Errorf("sent %d requests, want 4", len(s.sent))
+	}
+}
+
 func TestListPresets_anAppWithoutPresetsIsOnePage(t *testing.T) {
 	s := &presetServer{answer: answering(200, `{"success":true,"data":[],"paging":{"start_offset":0,"end_offset":0,"total_count":0}}`)}
 	presets, err := presetTestClient(t, s).ListPresets(context.Background(), presetTestAccount, presetTestApp)

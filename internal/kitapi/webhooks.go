@@ -40,36 +40,17 @@ func webhooksPath(accountID, appID string, id ...string) string {
 	return kitPath(accountID, append([]string{appID, "webhooks"}, id...)...)
 }
 
-// WebhooksPath is the path of an app's webhook list, for a look-later
-// command (callsapi.Client.CurlCommand).
-func WebhooksPath(accountID, appID string) string { return webhooksPath(accountID, appID) }
-
 // CreateWebhook creates a webhook and returns the API's answer. The answer
 // is only good for the new id: read the webhook back for its state. An
 // answer without an id may come from a create that was carried out
 // (callsapi.MaybeProcessed).
 func (c *Client) CreateWebhook(ctx context.Context, accountID, appID string, s WebhookSettings) (*Webhook, error) {
-	var w Webhook
-	err := c.api.Do(ctx, callsapi.Request{Method: http.MethodPost, Path: webhooksPath(accountID, appID), Body: s, Out: &w,
-		Incomplete: func() string {
-			if w.ID == "" {
-				return "the created webhook has no id"
-			}
-			return ""
-		}})
-	if err != nil {
-		return nil, err
-	}
-	return &w, nil
+	return create(ctx, c, webhooksPath(accountID, appID), s, "webhook", func(w *Webhook) string { return w.ID })
 }
 
 // GetWebhook reads one webhook; callsapi.IsNotFound(err) when it is gone.
 func (c *Client) GetWebhook(ctx context.Context, accountID, appID, id string) (*Webhook, error) {
-	var w Webhook
-	if err := c.api.Do(ctx, callsapi.Request{Method: http.MethodGet, Path: webhooksPath(accountID, appID, id), Out: &w}); err != nil {
-		return nil, err
-	}
-	return &w, nil
+	return get[Webhook](ctx, c, webhooksPath(accountID, appID, id))
 }
 
 // ListWebhooks lists an app's webhooks, all in one answer (the list has no
@@ -123,4 +104,11 @@ func (c *Client) UpdateWebhook(ctx context.Context, accountID, appID, id string,
 // DeleteWebhook deletes a webhook; callsapi.IsNotFound(err) when it was gone.
 func (c *Client) DeleteWebhook(ctx context.Context, accountID, appID, id string) error {
 	return c.api.Do(ctx, callsapi.Request{Method: http.MethodDelete, Path: webhooksPath(accountID, appID, id)})
+}
+
+// WebhooksCommand is a shell command that lists the app's webhooks, for a
+// user who must look for one later; it names the credentials' environment
+// variables, never their values.
+func (c *Client) WebhooksCommand(accountID, appID string) string {
+	return c.api.CurlCommand(webhooksPath(accountID, appID))
 }

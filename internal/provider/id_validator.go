@@ -7,22 +7,36 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
-// idFormat checks that a string is a Cloudflare id. Its error quotes the
-// value, so that a space before or after the id can be seen.
-type idFormat struct{ what string }
-
-func (v idFormat) Description(context.Context) string {
-	return fmt.Sprintf("must be a Cloudflare %s: 32 lowercase hexadecimal characters", v.what)
+// stringRule checks a string attribute at plan time where no validator of
+// terraform-plugin-framework-validators fits: a value that is set and known,
+// and that ok refuses, is an error titled title, whose detail is format
+// applied to the attribute's path, the description and the value (%q, so
+// that a space before or after it can be seen).
+type stringRule struct {
+	title, description, format string
+	ok                         func(string) bool
 }
 
-func (v idFormat) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v stringRule) Description(context.Context) string { return v.description }
 
-func (v idFormat) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v stringRule) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v stringRule) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if s := req.ConfigValue.ValueString(); !cloudflareIDPattern.MatchString(s) {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Attribute Value Match",
-			fmt.Sprintf("Attribute %s %s, got %q", req.Path, v.Description(ctx), s))
+	if s := req.ConfigValue.ValueString(); !v.ok(s) {
+		resp.Diagnostics.AddAttributeError(req.Path, v.title, fmt.Sprintf(v.format, req.Path, v.description, s))
+	}
+}
+
+// idValidator checks that a string is a Cloudflare id; what names it in the
+// error ("account id").
+func idValidator(what string) validator.String {
+	return stringRule{
+		title:       "Invalid Attribute Value Match",
+		description: fmt.Sprintf("must be a Cloudflare %s: 32 lowercase hexadecimal characters", what),
+		format:      "Attribute %s %s, got %q",
+		ok:          cloudflareIDPattern.MatchString,
 	}
 }

@@ -32,16 +32,10 @@ func (k callsKind) addCreateError(ctx context.Context, d *providerData, diags *d
 	timeout operationTimeout, err error,
 ) {
 	lostCreate{
-		noun: k.noun, pluralNoun: k.pluralNoun, idName: "uid", accountID: accountID, name: name, started: started, timeout: timeout,
+		noun: k.noun, one: k.noun, many: k.pluralNoun, idName: "uid", accountID: accountID, name: name, started: started, timeout: timeout,
 		list: func(ctx context.Context) ([]createdObject, error) {
 			objects, err := k.list(ctx, d.client, accountID)
-			var found []createdObject
-			for _, o := range objects {
-				if o.Name == name {
-					found = append(found, createdObject{ID: o.UID, Created: o.Created})
-				}
-			}
-			return found, err
+			return createdObjects(objects, func(o callsObject) createdObject { return createdObject{o.UID, o.Name, o.Created} }), err
 		},
 		listCommand:       k.listCommand(d.client, accountID),
 		othersAdvice:      "import one and delete the others",
@@ -50,17 +44,34 @@ func (k callsKind) addCreateError(ctx context.Context, d *providerData, diags *d
 }
 
 // createdObject is what the search after a lost create knows of an object.
-type createdObject struct{ ID, Created string }
+type createdObject struct{ ID, Name, Created string }
+
+// createdObjects is what the search knows of each of objects, as of tells it.
+func createdObjects[T any](objects []T, of func(T) createdObject) []createdObject {
+	found := make([]createdObject, len(objects))
+	for i, o := range objects {
+		found[i] = of(o)
+	}
+	return found
+}
 
 // lostCreate is a create that failed, and what the search for an object it
-// may have made needs to know, for any kind of object.
+// may have made needs to know, for any kind of object: one of an account
+// (Calls objects, RealtimeKit apps) or one of a RealtimeKit app (presets,
+// webhooks), whose import id names the app too.
 type lostCreate struct {
-	noun, pluralNoun string // "Calls app", "Calls apps"
-	idName           string // what the API calls the object's id: "uid"
-	accountID, name  string
-	started          time.Time // when the create began
-	timeout          operationTimeout
-	// list lists the account's objects named exactly name.
+	noun string // in the title and the request's sentence: "Calls app", "RealtimeKit preset"
+	// one and many name the object in the search's sentences: the noun and
+	// its plural, or, inside an app, "preset" and "presets".
+	one, many string
+	idName    string // what the API calls the object's id: "uid", "id"
+	accountID string
+	appID     string // the app an object of an app is made in; empty for an object of an account
+	name      string
+	started   time.Time // when the create began
+	timeout   operationTimeout
+	// list lists the objects of the account (or the app) that may be named
+	// name: all of them, or those a search by name returns.
 	list func(ctx context.Context) ([]createdObject, error)
 	// listCommand is a shell command that lists them, for a later look.
 	listCommand string
@@ -70,14 +81,41 @@ type lostCreate struct {
 	importExplanation string
 }
 
+// scope is where the object is made and looked for: "account" or "app".
+func (l lostCreate) scope() string {
+	if l.appID != "" {
+		return "app"
+	}
+	return "account"
+}
+
+// where names the scope with its ids: "account <id>", "app <id> of account <id>".
+func (l lostCreate) where() string {
+	if l.appID != "" {
+		return fmt.Sprintf("app %s of account %s", l.appID, l.accountID)
+	}
+	return "account " + l.accountID
+}
+
+// importCommand is the command that imports the object id, indented as a
+// line of its own: <account_id>/<id>, or <account_id>/<app_id>/<id> in an app.
+func (l lostCreate) importCommand(id string) string {
+	scope := l.accountID
+	if l.appID != "" {
+		scope += "/" + l.appID
+	}
+	return fmt.Sprintf("    terraform import '<address>' %s/%s", scope, id)
+}
+
 // report adds the error of a failed create. Only a create the API provably
 // did not carry out may be run again; when the outcome is unknown (its answer
-// was lost, or the API answered with a server error), the account is searched
-// for objects of the same name created since the request began, and the error
+// was lost, or the API answered with a server error), the account (or the
+// app) is searched for objects of the same name created since the request
+// began, and the error
 // names what the search found, or says it found nothing or failed, and how to
 // look again. It never adopts an object it finds.
 func (l lostCreate) report(ctx context.Context, d *providerData, diags *diag.Diagnostics, err error) {
-	noun, name, accountID, timeout := l.noun, l.name, l.accountID, l.timeout
+	noun, one, name, scope, timeout := l.noun, l.one, l.name, l.scope(), l.timeout
 	if !callsapi.MaybeProcessed(err) { // the API provably did not carry it out
 		if ctx.Err() != nil && !timeout.expired(ctx) {
 			diags.AddError("Create of "+noun+" stopped", fmt.Sprintf(
@@ -90,8 +128,8 @@ func (l lostCreate) report(ctx context.Context, d *providerData, diags *diag.Dia
 	}
 
 	var b strings.Builder
-	fmt.Fprintf(&b, "The create request for %s %q in account %s may have reached the Cloudflare API, but no usable answer came back. "+
-		"It was not retried, because a retry could create a second %s.\n\n%s\n\n", noun, name, accountID, noun, describeFailure(err))
+	fmt.Fprintf(&b, "The create request for %s %q in %s may have reached the Cloudflare API, but no usable answer came back. "+
+		"It was not retried, because a retry could create a second %s.\n\n%s\n\n", noun, name, l.where(), one, describeFailure(err))
 	if timeout.expired(ctx) {
 		fmt.Fprintf(&b, "The create's timeout, %s, ran out while it waited for the answer.\n\n", timeout.name())
 	}
@@ -110,35 +148,35 @@ func (l lostCreate) report(ctx context.Context, d *providerData, diags *diag.Dia
 	since := l.started.UTC().Format(time.RFC3339)
 	lookLater := fmt.Sprintf("Before running terraform apply again, which would create another %s, look for one named %q created since %s:\n\n"+
 		"  %s\n\nIf one is there, import it:\n\n%s\n\nIf none appears within a few minutes, the create was not carried out, and terraform apply creates it.",
-		noun, name, since, l.listCommand, importCommand(accountID, "<"+l.idName+">"))
+		one, name, since, l.listCommand, l.importCommand("<"+l.idName+">"))
 
 	switch {
 	case searchErr != nil:
 		tflog.Warn(ctx, "listing to find an orphan after a lost create answer failed", map[string]any{"error": searchErr.Error()})
-		fmt.Fprintf(&b, "Looking for it in the account failed too, so whether it exists is unknown. %s\n\n%s\n\n%s",
-			describeFailure(searchErr), lookLater, l.importExplanation)
+		fmt.Fprintf(&b, "Looking for it in the %s failed too, so whether it exists is unknown. %s\n\n%s\n\n%s",
+			scope, describeFailure(searchErr), lookLater, l.importExplanation)
 	case len(orphans) == 0:
-		fmt.Fprintf(&b, "No %s named %q created since the request began was found in the account (looked twice, %s apart), "+
+		fmt.Fprintf(&b, "No %s named %q created since the request began was found in the %s (looked twice, %s apart), "+
 			"but the API may still be carrying the request out, so whether it exists is unknown. %s\n\n%s",
-			noun, name, orphanRecheckWait, lookLater, l.importExplanation)
+			one, name, scope, orphanRecheckWait, lookLater, l.importExplanation)
 	default:
 		which := "it is most likely the one this request created; import it"
 		if len(orphans) > 1 {
 			which = "this provider cannot tell which one this request created (another run may have made the others): " + l.othersAdvice
 		}
-		fmt.Fprintf(&b, "The account holds %d %s named %q created since the request began; %s:\n",
-			len(orphans), pluralize(len(orphans), noun, l.pluralNoun), name, which)
+		fmt.Fprintf(&b, "The %s holds %d %s named %q created since the request began; %s:\n",
+			scope, len(orphans), pluralize(len(orphans), one, l.many), name, which)
 		for _, o := range orphans {
-			fmt.Fprintf(&b, "\n  %s %s (created %s)\n%s\n", l.idName, o.ID, o.Created, importCommand(accountID, o.ID))
+			fmt.Fprintf(&b, "\n  %s %s (created %s)\n%s\n", l.idName, o.ID, o.Created, l.importCommand(o.ID))
 		}
 		b.WriteString("\n" + l.importExplanation)
 	}
 	diags.AddError(noun+" may have been created, but its answer was lost", b.String())
 }
 
-// findOrphans lists the account for objects named name that were created
-// since the create started (allowing for clock skew) by someone other than
-// this process.
+// findOrphans lists the account (or the app) for objects named exactly name
+// that were created since the create started (allowing for clock skew) by
+// someone other than this process.
 func (l lostCreate) findOrphans(ctx context.Context, d *providerData) ([]createdObject, error) {
 	objects, err := l.list(ctx)
 	if err != nil {
@@ -148,16 +186,11 @@ func (l lostCreate) findOrphans(ctx context.Context, d *providerData) ([]created
 	for _, o := range objects {
 		created, perr := time.Parse(time.RFC3339Nano, o.Created)
 		_, ours := d.createdHere.Load(o.ID)
-		if !ours && (perr != nil || !created.Before(l.started.Add(-clockSkew))) {
+		if o.Name == l.name && !ours && (perr != nil || !created.Before(l.started.Add(-clockSkew))) {
 			orphans = append(orphans, o)
 		}
 	}
 	return orphans, nil
-}
-
-// importCommand is the command that imports uid, indented as a line of its own.
-func importCommand(accountID, uid string) string {
-	return fmt.Sprintf("    terraform import '<address>' %s/%s", accountID, uid)
 }
 
 // importExplanation tells how to write the address in importCommand, which

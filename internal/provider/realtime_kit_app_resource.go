@@ -144,21 +144,15 @@ func (r *kitAppResource) Create(ctx context.Context, req resource.CreateRequest,
 }
 
 // lostCreate is what the search for an app a lost create may have made
-// needs: the apps are listed with the name as the search, then filtered to
-// exactly that name.
+// needs: the apps are listed with the name as the search (which the API
+// takes for a substring; the search keeps exactly that name).
 func (r *kitAppResource) lostCreate(accountID, name string, started time.Time) lostCreate {
 	return lostCreate{
-		noun: kitAppNoun, pluralNoun: kitAppNoun + "s", idName: "id", accountID: accountID, name: name, started: started,
+		noun: kitAppNoun, one: kitAppNoun, many: kitAppNoun + "s", idName: "id", accountID: accountID, name: name, started: started,
 		timeout: operationTimeout{op: "create"},
 		list: func(ctx context.Context) ([]createdObject, error) {
 			apps, err := r.data.kit.ListApps(ctx, accountID, name)
-			var found []createdObject
-			for _, a := range apps {
-				if a.Name == name {
-					found = append(found, createdObject{ID: a.ID, Created: a.CreatedAt})
-				}
-			}
-			return found, err
+			return createdObjects(apps, func(a kitapi.App) createdObject { return createdObject{a.ID, a.Name, a.CreatedAt} }), err
 		},
 		listCommand:  r.data.kit.AppsListCommand(accountID),
 		othersAdvice: "import the one to manage; the others stay in the account, since the API cannot delete apps",

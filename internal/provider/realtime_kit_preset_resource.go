@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -108,7 +107,7 @@ func (r *kitPresetResource) Create(ctx context.Context, req resource.CreateReque
 	started := time.Now()
 	created, err := r.data.kit.CreatePreset(ctx, accountID, appID, body)
 	if err != nil {
-		r.addCreateError(ctx, &resp.Diagnostics, accountID, appID, body.Name, started, err)
+		r.lostCreate(accountID, appID, body.Name, started).report(ctx, r.data, &resp.Diagnostics, err)
 		return
 	}
 	r.data.createdHere.Store(created.ID, struct{}{})
@@ -116,19 +115,26 @@ func (r *kitPresetResource) Create(ctx context.Context, req resource.CreateReque
 	r.readBack(ctx, accountID, appID, created.ID, body, "created", &resp.State, &resp.Diagnostics)
 }
 
+// presetIDs reads the ids that name the preset in st: all a Read after an
+// import, or a Delete, needs.
+func presetIDs(ctx context.Context, st tfsdk.State, diags *diag.Diagnostics) (accountID, appID, id string) {
+	var ids [3]types.String
+	for i, name := range []string{"account_id", "app_id", "id"} {
+		diags.Append(st.GetAttribute(ctx, path.Root(name), &ids[i])...)
+	}
+	return ids[0].ValueString(), ids[1].ValueString(), ids[2].ValueString()
+}
+
 func (r *kitPresetResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	defer r.data.warnOfHolds(&resp.Diagnostics)
-	var accountID, appID, id types.String
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("account_id"), &accountID)...)
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("app_id"), &appID)...)
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	accountID, appID, id := presetIDs(ctx, req.State, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	ctx = r.data.withMasks(ctx)
-	p, err := r.data.kit.GetPreset(ctx, accountID.ValueString(), appID.ValueString(), id.ValueString())
+	p, err := r.data.kit.GetPreset(ctx, accountID, appID, id)
 	if callsapi.IsNotFound(err) {
-		tflog.Warn(ctx, kitPresetNoun+" no longer exists; removing it from state", map[string]any{"app_id": appID.ValueString(), "id": id.ValueString()})
+		tflog.Warn(ctx, kitPresetNoun+" no longer exists; removing it from state", map[string]any{"app_id": appID, "id": id})
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -136,7 +142,7 @@ func (r *kitPresetResource) Read(ctx context.Context, req resource.ReadRequest, 
 		resp.Diagnostics.AddError("Unable to read "+kitPresetNoun, apiErrorDetail(err))
 		return
 	}
-	m, diags := presetModel(accountID.ValueString(), appID.ValueString(), p)
+	m, diags := presetModel(accountID, appID, p)
 	resp.Diagnostics.Append(diags...)
 	if !resp.Diagnostics.HasError() {
 		resp.Diagnostics.Append(resp.State.Set(ctx, m)...)
@@ -171,14 +177,11 @@ func (r *kitPresetResource) Update(ctx context.Context, req resource.UpdateReque
 
 func (r *kitPresetResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	defer r.data.warnOfHolds(&resp.Diagnostics)
-	var accountID, appID, id types.String
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("account_id"), &accountID)...)
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("app_id"), &appID)...)
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &id)...)
+	accountID, appID, id := presetIDs(ctx, req.State, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	err := r.data.kit.DeletePreset(r.data.withMasks(ctx), accountID.ValueString(), appID.ValueString(), id.ValueString())
+	err := r.data.kit.DeletePreset(r.data.withMasks(ctx), accountID, appID, id)
 	if err != nil && !callsapi.IsNotFound(err) {
 		resp.Diagnostics.AddError("Unable to delete "+kitPresetNoun, apiErrorDetail(err))
 	}
@@ -215,83 +218,18 @@ func (r *kitPresetResource) ImportState(ctx context.Context, req resource.Import
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), parts[2])...)
 }
 
-// addCreateError reports a failed create. One the API provably did not
-// carry out is an ordinary error. One that may have been carried out is
-// never retried: the app's presets are searched for one of the same name
-// created since the request began (twice, a few seconds apart, when the
-// first look finds none), and the error names each with its import
-// command, or says none was found and how to look later.
-//
-// It follows lost_answer.go's search for Calls objects; the two are to be
-// one once the shared search can name a RealtimeKit import id.
-func (r *kitPresetResource) addCreateError(ctx context.Context, diags *diag.Diagnostics, accountID, appID, name string, started time.Time, err error) {
-	if !callsapi.MaybeProcessed(err) { // the API provably did not carry it out
-		diags.AddError("Unable to create "+kitPresetNoun, apiErrorDetail(err))
-		return
+// lostCreate is what the search for a preset a lost create may have made
+// needs (see lostCreate.report).
+func (r *kitPresetResource) lostCreate(accountID, appID, name string, started time.Time) lostCreate {
+	return lostCreate{
+		noun: kitPresetNoun, one: "preset", many: "presets", idName: "id", accountID: accountID, appID: appID, name: name, started: started,
+		timeout: operationTimeout{op: "create"},
+		list: func(ctx context.Context) ([]createdObject, error) {
+			presets, err := r.data.kit.ListPresets(ctx, accountID, appID)
+			return createdObjects(presets, func(p kitapi.PresetSummary) createdObject { return createdObject{p.ID, p.Name, p.CreatedAt} }), err
+		},
+		listCommand:       r.data.kit.PresetsCommand(accountID, appID),
+		othersAdvice:      "import one and delete the others",
+		importExplanation: importAddressHelp("realtime_kit_preset"),
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "The create request for %s %q in app %s of account %s may have reached the Cloudflare API, but no usable answer came back. "+
-		"It was not retried, because a retry could create a second preset.\n\n%s\n\n", kitPresetNoun, name, appID, accountID, describeFailure(err))
-
-	searchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), orphanSearchBudget)
-	defer cancel()
-	found, searchErr := r.findOrphans(searchCtx, accountID, appID, name, started)
-	if searchErr != nil || len(found) == 0 {
-		select {
-		case <-time.After(orphanRecheckWait):
-			found, searchErr = r.findOrphans(searchCtx, accountID, appID, name, started)
-		case <-searchCtx.Done():
-		}
-	}
-	importLine := func(id string) string {
-		return fmt.Sprintf("    terraform import '<address>' %s/%s/%s", accountID, appID, id)
-	}
-	lookLater := fmt.Sprintf("Before running terraform apply again, which would create another preset, look for one named %q created since %s:\n\n"+
-		"  %s\n\nIf one is there, import it:\n\n%s\n\nIf none appears within a few minutes, the create was not carried out, and terraform apply creates it.",
-		name, started.UTC().Format(time.RFC3339), r.data.kit.PresetsCommand(accountID, appID), importLine("<preset_id>"))
-	switch {
-	case searchErr != nil:
-		tflog.Warn(ctx, "listing to find an orphan after a lost create answer failed", map[string]any{"error": searchErr.Error()})
-		fmt.Fprintf(&b, "Looking for it in the app failed too, so whether it exists is unknown. %s\n\n%s", describeFailure(searchErr), lookLater)
-	case len(found) == 0:
-		fmt.Fprintf(&b, "No preset named %q created since the request began was found in the app (looked twice, %s apart), "+
-			"but the API may still be carrying the request out, so whether it exists is unknown. %s", name, orphanRecheckWait, lookLater)
-	default:
-		which := "it is most likely the one this request created; import it"
-		if len(found) > 1 {
-			which = "this provider cannot tell which one this request created (another run may have made the others): import one and delete the others"
-		}
-		fmt.Fprintf(&b, "The app holds %d %s named %q created since the request began; %s:\n", len(found), pluralize(len(found), "preset", "presets"), name, which)
-		for _, p := range found {
-			fmt.Fprintf(&b, "\n  id %s (created %s)\n%s\n", p.ID, p.CreatedAt, importLine(p.ID))
-		}
-	}
-	b.WriteString("\n\n" + importAddressText("realtime_kit_preset"))
-	diags.AddError(kitPresetNoun+" may have been created, but its answer was lost", b.String())
-}
-
-// findOrphans lists the app's presets named name that were created since
-// started (allowing for clock skew) by someone other than this process.
-func (r *kitPresetResource) findOrphans(ctx context.Context, accountID, appID, name string, started time.Time) ([]kitapi.PresetSummary, error) {
-	presets, err := r.data.kit.ListPresets(ctx, accountID, appID)
-	if err != nil {
-		return nil, err
-	}
-	var orphans []kitapi.PresetSummary
-	for _, p := range presets {
-		created, perr := time.Parse(time.RFC3339Nano, p.CreatedAt)
-		_, ours := r.data.createdHere.Load(p.ID)
-		if p.Name == name && !ours && (perr != nil || !created.Before(started.Add(-clockSkew))) {
-			orphans = append(orphans, p)
-		}
-	}
-	return orphans, nil
-}
-
-// importAddressText tells how to write the address of an import command,
-// which Terraform does not tell the provider.
-func importAddressText(typeName string) string {
-	return fmt.Sprintf("In the import command, <address> is the resource address Terraform shows with this error (\"with cloudflare_%s.NAME\"), "+
-		"such as cloudflare_%s.NAME[0] for count or cloudflare_%s.NAME[\"key\"] for for_each; keep the single quotes (tofu import on OpenTofu).",
-		typeName, typeName, typeName)
 }

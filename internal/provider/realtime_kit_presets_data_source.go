@@ -43,11 +43,7 @@ func (d *kitPresetsDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			"The list gives ids, names and times; the `cloudflare_realtime_kit_preset` resource manages a preset's content.",
 		Attributes: map[string]schema.Attribute{
 			"account_id": dataSourceAccountID,
-			"app_id": schema.StringAttribute{
-				MarkdownDescription: "The id of the RealtimeKit app (a UUID).",
-				Required:            true,
-				Validators:          []validator.String{kitAppIDValidator()},
-			},
+			"app_id":     dataSourceKitAppID,
 			"name": schema.StringAttribute{
 				MarkdownDescription: "Only the presets with exactly this name (names need not be unique). Leave it out for every preset.",
 				Optional:            true,

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -76,11 +75,6 @@ func (r *kitWebhookResource) Metadata(_ context.Context, req resource.MetadataRe
 	resp.TypeName = req.ProviderTypeName + "_realtime_kit_webhook"
 }
 
-// kitAppIDValidator checks an app_id at plan time.
-func kitAppIDValidator() validator.String {
-	return stringvalidator.RegexMatches(kitIDPattern, "must be a RealtimeKit app id, a UUID such as 0c6f5d2e-8a3b-4c1d-9e7f-2a4b6c8d0e1f")
-}
-
 // webhookEventsValidators check the events at plan time: at least one, each
 // one the API knows.
 func webhookEventsValidators() []validator.Set {
@@ -119,7 +113,7 @@ func (r *kitWebhookResource) Schema(_ context.Context, _ resource.SchemaRequest,
 			"url": schema.StringAttribute{
 				MarkdownDescription: "Where the API posts the events: an absolute `http` or `https` URL.",
 				Required:            true,
-				Validators:          []validator.String{absoluteHTTPURL{}},
+				Validators:          []validator.String{absoluteHTTPURL},
 			},
 			"events": schema.SetAttribute{
 				MarkdownDescription: "The events posted to `url`, at least one of: " + markdownList(kitapi.WebhookEvents) + ".",
@@ -164,7 +158,7 @@ func (r *kitWebhookResource) Create(ctx context.Context, req resource.CreateRequ
 	started := time.Now()
 	created, err := r.data.kit.CreateWebhook(ctx, accountID, appID, settings)
 	if err != nil {
-		addKitWebhookCreateError(ctx, r.data, &resp.Diagnostics, accountID, appID, settings.Name, started, err)
+		r.lostCreate(accountID, appID, settings.Name, started).report(ctx, r.data, &resp.Diagnostics, err)
 		return
 	}
 	r.data.createdHere.Store(created.ID, struct{}{})
@@ -263,22 +257,14 @@ func (r *kitWebhookResource) ImportState(ctx context.Context, req resource.Impor
 
 // absoluteHTTPURL refuses, at plan time, a value that is not an absolute
 // http or https URL with a host.
-type absoluteHTTPURL struct{}
-
-func (absoluteHTTPURL) Description(context.Context) string {
-	return "must be an absolute http or https URL, such as https://example.com/hooks/realtime"
-}
-
-func (v absoluteHTTPURL) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (v absoluteHTTPURL) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	raw := req.ConfigValue.ValueString()
-	if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid webhook URL", fmt.Sprintf("%s %s, got %q.", req.Path, v.Description(ctx), raw))
-	}
+var absoluteHTTPURL = stringRule{
+	title:       "Invalid webhook URL",
+	description: "must be an absolute http or https URL, such as https://example.com/hooks/realtime",
+	format:      "%s %s, got %q.",
+	ok: func(s string) bool {
+		u, err := url.Parse(s)
+		return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+	},
 }
 
 // markdownList writes values as `a`, `b` and `c`.
@@ -297,69 +283,18 @@ func markdownList(values []string) string {
 	return s
 }
 
-// addKitWebhookCreateError reports a failed create of a webhook. Only a
-// create the API provably did not carry out may be run again; when the
-// outcome is unknown, the app's webhooks are searched (twice, a pause apart)
-// for ones of the same name created since the request began by someone
-// other than this process, and the error names them with their import
-// commands, or says none was found and how to look later.
-//
-// It is the Calls objects' search (lost_answer.go) for a webhook, whose
-// import id has the app's id in it; it is meant to become one more user of
-// a search shared by the RealtimeKit objects.
-func addKitWebhookCreateError(ctx context.Context, d *providerData, diags *diag.Diagnostics, accountID, appID, name string, started time.Time, err error) {
-	if !callsapi.MaybeProcessed(err) {
-		diags.AddError("Unable to create "+kitWebhookNoun, apiErrorDetail(err))
-		return
+// lostCreate is what the search for a webhook a lost create may have made
+// needs (see lostCreate.report).
+func (r *kitWebhookResource) lostCreate(accountID, appID, name string, started time.Time) lostCreate {
+	return lostCreate{
+		noun: kitWebhookNoun, one: "webhook", many: "webhooks", idName: "id", accountID: accountID, appID: appID, name: name, started: started,
+		timeout: operationTimeout{op: "create"},
+		list: func(ctx context.Context) ([]createdObject, error) {
+			webhooks, err := r.data.kit.ListWebhooks(ctx, accountID, appID)
+			return createdObjects(webhooks, func(w kitapi.Webhook) createdObject { return createdObject{w.ID, w.Name, w.CreatedAt} }), err
+		},
+		listCommand:       r.data.kit.WebhooksCommand(accountID, appID),
+		othersAdvice:      "import one and delete the others",
+		importExplanation: importAddressHelp("realtime_kit_webhook"),
 	}
-	searchCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), orphanSearchBudget)
-	defer cancel()
-	find := func() ([]kitapi.Webhook, error) {
-		list, err := d.kit.ListWebhooks(searchCtx, accountID, appID)
-		var found []kitapi.Webhook
-		for _, w := range list {
-			created, perr := time.Parse(time.RFC3339Nano, w.CreatedAt)
-			_, ours := d.createdHere.Load(w.ID)
-			if w.Name == name && !ours && (perr != nil || !created.Before(started.Add(-clockSkew))) {
-				found = append(found, w)
-			}
-		}
-		return found, err
-	}
-	found, searchErr := find()
-	if searchErr != nil || len(found) == 0 {
-		select {
-		case <-time.After(orphanRecheckWait):
-			found, searchErr = find()
-		case <-searchCtx.Done():
-		}
-	}
-
-	var b strings.Builder
-	fmt.Fprintf(&b, "The create request for %s %q in app %s may have reached the Cloudflare API, but no usable answer came back. "+
-		"It was not retried, because a retry could create a second webhook.\n\n%s\n\n", kitWebhookNoun, name, appID, describeFailure(err))
-	scope := accountID + "/" + appID
-	lookLater := fmt.Sprintf("Before running terraform apply again, which would create another webhook, look for one named %q created since %s:\n\n"+
-		"  %s\n\nIf one is there, import it:\n\n%s\n\nIf none appears within a few minutes, the create was not carried out, and terraform apply creates it.",
-		name, started.UTC().Format(time.RFC3339), d.client.CurlCommand(kitapi.WebhooksPath(accountID, appID)), importCommand(scope, "<id>"))
-	switch {
-	case searchErr != nil:
-		fmt.Fprintf(&b, "Looking for it in the app's webhooks failed too, so whether it exists is unknown. %s\n\n%s",
-			describeFailure(searchErr), lookLater)
-	case len(found) == 0:
-		fmt.Fprintf(&b, "No webhook named %q created since the request began was found in the app (looked twice, %s apart), "+
-			"but the API may still be carrying the request out, so whether it exists is unknown. %s", name, orphanRecheckWait, lookLater)
-	default:
-		which := "it is most likely the one this request created; import it"
-		if len(found) > 1 {
-			which = "this provider cannot tell which one this request created (another run may have made the others): import one and delete the others"
-		}
-		fmt.Fprintf(&b, "The app holds %d %s named %q created since the request began; %s:\n", len(found), pluralize(len(found), "webhook", "webhooks"), name, which)
-		for _, w := range found {
-			fmt.Fprintf(&b, "\n  id %s (created %s)\n%s\n", w.ID, w.CreatedAt, importCommand(scope, w.ID))
-		}
-	}
-	text := strings.TrimRight(b.String(), "\n") + "\n\nIn the import command, <address> is the resource address Terraform shows with this error " +
-		"(\"with cloudflare_realtime_kit_webhook.NAME\"); keep the single quotes (tofu import on OpenTofu)."
-	diags.AddError(kitWebhookNoun+" may have been created, but its answer was lost", text)
 }

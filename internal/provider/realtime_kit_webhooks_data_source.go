@@ -5,7 +5,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -36,11 +35,7 @@ func (d *kitWebhooksDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 			"(the API answers 404 for it); an app that does not exist is an error.",
 		Attributes: map[string]schema.Attribute{
 			"account_id": dataSourceAccountID,
-			"app_id": schema.StringAttribute{
-				MarkdownDescription: "The id of the RealtimeKit app (a UUID).",
-				Required:            true,
-				Validators:          []validator.String{kitAppIDValidator()},
-			},
+			"app_id":     dataSourceKitAppID,
 			"webhooks": schema.ListNestedAttribute{
 				MarkdownDescription: "The app's webhooks, in the order the API returns them.",
 				Computed:            true,

@@ -6,15 +6,11 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-
 	"github.com/calls-terraform/terraform-provider-cloudflare/internal/callsapi"
 )
 
 // cloudflareIDPattern matches account ids and Calls object ids: 32 lowercase hex characters.
 var cloudflareIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
-
-func idValidator(what string) validator.String { return idFormat{what} }
 
 // parseImportID splits "<account_id>/<object_id>" and checks both parts.
 func parseImportID(id, objectName string) (accountID, objectID string, err error) {

@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -44,7 +43,7 @@ func timeoutsBlock(ctx context.Context, k callsKind) schema.Block {
 		if s, ok := a.(schema.StringAttribute); ok {
 			// The library checks that the value parses; a timeout of 0s or
 			// less would end every operation before its first request.
-			s.Validators = append(s.Validators, positiveDuration{})
+			s.Validators = append(s.Validators, positiveDuration)
 			block.Attributes[name] = s
 		}
 	}
@@ -83,23 +82,16 @@ func timeoutOf(ctx context.Context, v timeouts.Value, op string, diags *diag.Dia
 	return t
 }
 
-// positiveDuration refuses a timeout of zero or less at plan time.
-type positiveDuration struct{}
-
-func (positiveDuration) Description(context.Context) string {
-	return "must be a duration longer than zero, such as \"90s\" or \"10m\""
-}
-
-func (v positiveDuration) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (v positiveDuration) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if d, err := time.ParseDuration(req.ConfigValue.ValueString()); err == nil && d <= 0 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid timeout",
-			fmt.Sprintf("%s %s, got %q: it would end the operation before its first request.", req.Path, v.Description(ctx), req.ConfigValue.ValueString()))
-	}
+// positiveDuration refuses a timeout of zero or less at plan time; one that
+// does not parse is the timeouts library's to refuse.
+var positiveDuration = stringRule{
+	title:       "Invalid timeout",
+	description: "must be a duration longer than zero, such as \"90s\" or \"10m\"",
+	format:      "%s %s, got %q: it would end the operation before its first request.",
+	ok: func(s string) bool {
+		d, err := time.ParseDuration(s)
+		return err != nil || d > 0
+	},
 }
 
 // bound puts the timeout on ctx; it returns ctx as it is when none is set.
