@@ -391,3 +391,25 @@ func TestRealtimeKitWebhook_createAnswerIsNotTakenAsState(t *testing.T) {
 		Check: checkEmulatorWebhook(em),
 	})
 }
+
+// A create whose read-back fails keeps the webhook, which exists as
+// planned, with a warning: no error, so it is not tainted, and the next
+// plan is empty rather than a replacement.
+func TestRealtimeKitWebhook_createWhoseReadBackFailsKeepsTheWebhook(t *testing.T) {
+	em, appID := kitEmulator(t)
+	inject(t, em, emulator.Fault{Kind: emulator.FaultStatus, Status: 502, Method: "GET", Route: kitWebhookRoute, Count: 1})
+	webhookTest(t, em, resource.TestStep{
+		Config: webhookConfig(providerConfig(em.URL, testToken, "max_retries = 0"), appID, "kept", "https://example.com/a", `["meeting.started"]`),
+		ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+		ConfigStateChecks: []statecheck.StateCheck{
+			statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(uuidPattern)),
+			statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("name"), knownvalue.StringExact("kept")),
+		},
+		Check: checkAPI(func() error {
+			if n, w := em.Statuses()[502], em.KitWebhookCount(); n != 1 || w != 1 {
+				return fmt.Errorf("%d answers were 502 and the app holds %d webhooks; want the one read-back and one webhook", n, w)
+			}
+			return nil
+		}),
+	})
+}

@@ -166,17 +166,17 @@ func (r *kitWebhookResource) Create(ctx context.Context, req resource.CreateRequ
 
 	w, err := r.data.kit.GetWebhook(ctx, accountID, appID, created.ID)
 	if err != nil {
-		// The webhook exists: keep it in state, from what was sent and the
-		// create's answer, so that it is neither lost nor made twice. The
-		// error makes Terraform mark it tainted; the next apply replaces it.
+		// The webhook exists and is as planned: keep it in state, from what
+		// was sent and the create's answer, with a warning (as the app and
+		// the preset do), rather than an error that would taint it and have
+		// the next apply replace it.
 		plan.ID = types.StringValue(created.ID)
 		plan.CreatedAt = types.StringValue(created.CreatedAt)
 		plan.UpdatedAt = types.StringValue(created.UpdatedAt)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-		resp.Diagnostics.AddError("Unable to read back the created "+kitWebhookNoun, fmt.Sprintf(
-			"The webhook %s was created in app %s, but reading it back failed, so its state is what was sent. "+
-				"Terraform keeps it in state marked as tainted: the next terraform apply replaces it. "+
-				"To keep it instead, run terraform untaint on it, then terraform apply.\n\n%s", created.ID, appID, apiErrorDetail(err)))
+		resp.Diagnostics.AddWarning(kitWebhookNoun+" created, but not read back", fmt.Sprintf(
+			"The webhook %s was created in app %s, but reading it back failed, so its state holds what was sent until the "+
+				"next plan or refresh reads it.\n\n%s", created.ID, appID, apiErrorDetail(err)))
 		return
 	}
 	plan.setFromWebhook(ctx, w, &resp.Diagnostics)
