@@ -399,7 +399,7 @@ func TestRealtimeKitWebhook_createWhoseReadBackFailsKeepsTheWebhook(t *testing.T
 	em, appID := kitEmulator(t)
 	inject(t, em, emulator.Fault{Kind: emulator.FaultStatus, Status: 502, Method: "GET", Route: kitWebhookRoute, Count: 1})
 	webhookTest(t, em, resource.TestStep{
-		Config: webhookConfig(providerConfig(em.URL, testToken, "max_retries = 0"), appID, "kept", "https://example.com/a", `["meeting.started"]`),
+		Config:           webhookConfig(providerConfig(em.URL, testToken, "max_retries = 0"), appID, "kept", "https://example.com/a", `["meeting.started"]`),
 		ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
 		ConfigStateChecks: []statecheck.StateCheck{
 			statecheck.ExpectKnownValue(webhookAddr, tfjsonpath.New("id"), knownvalue.StringRegexp(uuidPattern)),
