@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -57,17 +56,6 @@ func (l *appList) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	data, _ := json.Marshal(items)
 	fmt.Fprintf(w, `{"success":true,"data":%s,"paging":{"start_offset":%d,"end_offset":%d,"total_count":%d}}`,
 		data, (page-1)*perPage+1, (page-1)*perPage+len(items), total)
-}
-
-func testClient(t *testing.T, h http.Handler) *Client {
-	t.Helper()
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	api, err := callsapi.New(callsapi.Config{BaseURL: srv.URL + "/client/v4", APIToken: "tok", MaxRetries: callsapi.NoRetries, Pacer: callsapi.NewPacer()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return New(api)
 }
 
 func someApps(n int) []App {

@@ -3,9 +3,7 @@ package kitapi
 import (
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -18,41 +16,6 @@ const (
 	presetTestID      = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
 	presetsTestPath   = "/client/v4/accounts/" + presetTestAccount + "/realtime/kit/" + presetTestApp + "/presets"
 )
-
-// presetServer answers from a function of the request and records what was
-// sent: "METHOD path?query body".
-type presetServer struct {
-	answer func(r *http.Request) (int, string)
-	sent   []string
-}
-
-func (s *presetServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	b, _ := io.ReadAll(r.Body)
-	target := r.URL.Path
-	if r.URL.RawQuery != "" {
-		target += "?" + r.URL.RawQuery
-	}
-	s.sent = append(s.sent, strings.TrimSpace(r.Method+" "+target+" "+string(b)))
-	status, body := s.answer(r)
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_, _ = io.WriteString(w, body)
-}
-
-func presetTestClient(t *testing.T, s *presetServer) *Client {
-	t.Helper()
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	api, err := callsapi.New(callsapi.Config{BaseURL: srv.URL + "/client/v4", APIToken: "tok", MaxRetries: callsapi.NoRetries})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return New(api)
-}
-
-func answering(status int, body string) func(*http.Request) (int, string) {
-	return func(*http.Request) (int, string) { return status, body }
-}
 
 // testPresetBody is a preset with every required member and no optional one.
 func testPresetBody() PresetBody {
@@ -69,7 +32,7 @@ func testPresetBody() PresetBody {
 	}
 }
 
-// decodeSent is the JSON body of a request presetServer recorded.
+// decodeSent is the JSON body of a request recordingServer recorded.
 func decodeSent(t *testing.T, sent string) map[string]any {
 	t.Helper()
 	i := strings.Index(sent, "{")
@@ -99,8 +62,8 @@ func dig(m map[string]any, path string) (any, bool) {
 }
 
 func TestCreatePreset_sendsTheBodyAndUnsetOptionsNot(t *testing.T) {
-	s := &presetServer{answer: answering(201, `{"success":true,"data":{"id":"`+presetTestID+`","name":"host"}}`)}
-	p, err := presetTestClient(t, s).CreatePreset(context.Background(), presetTestAccount, presetTestApp, testPresetBody())
+	s := &recordingServer{answer: answering(201, `{"success":true,"data":{"id":"`+presetTestID+`","name":"host"}}`)}
+	p, err := testClient(t, s).CreatePreset(context.Background(), presetTestAccount, presetTestApp, testPresetBody())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,8 +95,8 @@ func TestCreatePreset_sendsTheBodyAndUnsetOptionsNot(t *testing.T) {
 }
 
 func TestCreatePreset_anAnswerWithoutIDMayHaveCreatedIt(t *testing.T) {
-	s := &presetServer{answer: answering(201, `{"success":true,"data":{"name":"host"}}`)}
-	_, err := presetTestClient(t, s).CreatePreset(context.Background(), presetTestAccount, presetTestApp, testPresetBody())
+	s := &recordingServer{answer: answering(201, `{"success":true,"data":{"name":"host"}}`)}
+	_, err := testClient(t, s).CreatePreset(context.Background(), presetTestAccount, presetTestApp, testPresetBody())
 	if !callsapi.MaybeProcessed(err) {
 		t.Fatalf("err = %v, want one that says the preset may exist", err)
 	}
@@ -148,8 +111,8 @@ func TestGetPreset_decodesEveryDepth(t *testing.T) {
 	  "media":{"screenshare":{"frame_rate":5,"quality":"hd"},"video":{"frame_rate":24,"quality":"fhd","simulcast":false},"audio":{"enable_stereo":true}}},
 	"permissions":{"stage_access":"CAN_REQUEST","plugins":{"can_start":true,"config":{"p1":{"access_control":"VIEW_ONLY","handles_view_only":true}}}},
 	"ui":{"design_tokens":{"colors":{"brand":{"300":"#abc"}},"logo":"https://example.com/l.png"}}}`
-	s := &presetServer{answer: answering(200, `{"success":true,"data":`+data+`}`)}
-	p, err := presetTestClient(t, s).GetPreset(context.Background(), presetTestAccount, presetTestApp, presetTestID)
+	s := &recordingServer{answer: answering(200, `{"success":true,"data":`+data+`}`)}
+	p, err := testClient(t, s).GetPreset(context.Background(), presetTestAccount, presetTestApp, presetTestID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,12 +140,12 @@ func TestGetPreset_decodesEveryDepth(t *testing.T) {
 
 func TestListPresets_readsEveryPage(t *testing.T) {
 	// The API serves 2 a page whatever per_page asks: 5 presets are 3 pages.
-	s := &presetServer{answer: func(r *http.Request) (int, string) {
+	s := &recordingServer{answer: func(r *http.Request) (int, string) {
 		page := r.URL.Query().Get("page_no")
 		items := map[string]string{"1": `{"id":"a","name":"x"},{"id":"b","name":"y"}`, "2": `{"id":"c","name":"x"},{"id":"d","name":"z"}`, "3": `{"id":"e","name":"x"}`}[page]
 		return 200, `{"success":true,"data":[` + items + `],"paging":{"start_offset":1,"end_offset":2,"total_count":5}}`
 	}}
-	presets, err := presetTestClient(t, s).ListPresets(context.Background(), presetTestAccount, presetTestApp)
+	presets, err := testClient(t, s).ListPresets(context.Background(), presetTestAccount, presetTestApp)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,13 +162,13 @@ func TestListPresets_readsEveryPage(t *testing.T) {
 }
 
 func TestListPresets_anEmptyPageBeforeTheTotalIsAnError(t *testing.T) {
-	s := &presetServer{answer: func(r *http.Request) (int, string) {
+	s := &recordingServer{answer: func(r *http.Request) (int, string) {
 		if r.URL.Query().Get("page_no") == "1" {
 			return 200, `{"success":true,"data":[{"id":"a","name":"x"}],"paging":{"start_offset":1,"end_offset":1,"total_count":3}}`
 		}
 		return 200, `{"success":true,"data":[],"paging":{"start_offset":0,"end_offset":0,"total_count":3}}`
 	}}
-	_, err := presetTestClient(t, s).ListPresets(context.Background(), presetTestAccount, presetTestApp)
+	_, err := testClient(t, s).ListPresets(context.Background(), presetTestAccount, presetTestApp)
 	if err == nil || !strings.Contains(err.Error(), "page 2 is empty, but the paging counts 3 presets") {
 		t.Fatalf("err = %v, want the inconsistent paging named", err)
 	}
@@ -214,8 +177,8 @@ func TestListPresets_anEmptyPageBeforeTheTotalIsAnError(t *testing.T) {
 // The same page served again and again is an error after the pages the
 // count needs (and one more), never a loop.
 func TestListPresets_aPageServedOverAndOverIsAnErrorNotALoop(t *testing.T) {
-	s := &presetServer{answer: answering(200, `{"success":true,"data":[{"id":"a","name":"x"},{"id":"b","name":"y"}],"paging":{"start_offset":1,"end_offset":2,"total_count":6}}`)}
-	_, err := presetTestClient(t, s).ListPresets(context.Background(), presetTestAccount, presetTestApp)
+	s := &recordingServer{answer: answering(200, `{"success":true,"data":[{"id":"a","name":"x"},{"id":"b","name":"y"}],"paging":{"start_offset":1,"end_offset":2,"total_count":6}}`)}
+	_, err := testClient(t, s).ListPresets(context.Background(), presetTestAccount, presetTestApp)
 	if err == nil || !strings.Contains(err.Error(), "2 presets came of the 6 the paging counts") {
 		t.Fatalf("err = %v, want the inconsistent paging named", err)
 	}
@@ -225,8 +188,8 @@ func TestListPresets_aPageServedOverAndOverIsAnErrorNotALoop(t *testing.T) {
 }
 
 func TestListPresets_anAppWithoutPresetsIsOnePage(t *testing.T) {
-	s := &presetServer{answer: answering(200, `{"success":true,"data":[],"paging":{"start_offset":0,"end_offset":0,"total_count":0}}`)}
-	presets, err := presetTestClient(t, s).ListPresets(context.Background(), presetTestAccount, presetTestApp)
+	s := &recordingServer{answer: answering(200, `{"success":true,"data":[],"paging":{"start_offset":0,"end_offset":0,"total_count":0}}`)}
+	presets, err := testClient(t, s).ListPresets(context.Background(), presetTestAccount, presetTestApp)
 	if err != nil || len(presets) != 0 || len(s.sent) != 1 {
 		t.Fatalf("presets %v, err %v, sent %q: want none, in one request", presets, err, s.sent)
 	}
@@ -234,10 +197,10 @@ func TestListPresets_anAppWithoutPresetsIsOnePage(t *testing.T) {
 
 func TestUpdatePreset_patchesTheWholeBodyAndNullsRemovedPluginConfigs(t *testing.T) {
 	// The PATCH answer lacks the id: UpdatePreset must not need it.
-	s := &presetServer{answer: answering(200, `{"success":true,"data":{"name":"host"}}`)}
+	s := &recordingServer{answer: answering(200, `{"success":true,"data":{"name":"host"}}`)}
 	body := testPresetBody()
 	body.Permissions.Plugins.Config = map[string]*PluginConfig{"gone": nil, "kept": {AccessControl: presetRef("FULL_ACCESS")}}
-	if err := presetTestClient(t, s).UpdatePreset(context.Background(), presetTestAccount, presetTestApp, presetTestID, body); err != nil {
+	if err := testClient(t, s).UpdatePreset(context.Background(), presetTestAccount, presetTestApp, presetTestID, body); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(s.sent[0], "PATCH "+presetsTestPath+"/"+presetTestID+" {") {
@@ -256,8 +219,8 @@ func TestUpdatePreset_patchesTheWholeBodyAndNullsRemovedPluginConfigs(t *testing
 }
 
 func TestDeletePreset_notFoundIsTold(t *testing.T) {
-	s := &presetServer{answer: answering(404, `{"success":false,"error":{"code":404,"message":"Preset not found"}}`)}
-	err := presetTestClient(t, s).DeletePreset(context.Background(), presetTestAccount, presetTestApp, presetTestID)
+	s := &recordingServer{answer: answering(404, `{"success":false,"error":{"code":404,"message":"Preset not found"}}`)}
+	err := testClient(t, s).DeletePreset(context.Background(), presetTestAccount, presetTestApp, presetTestID)
 	if !callsapi.IsNotFound(err) {
 		t.Fatalf("err = %v, want not found", err)
 	}

@@ -3,9 +3,6 @@ package kitapi
 import (
 	"context"
 	"errors"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -18,33 +15,6 @@ const (
 	hookID  = "11111111-2222-4333-8444-555555555555"
 	hookURL = "/client/v4/accounts/" + acct + "/realtime/kit/" + appID + "/webhooks"
 )
-
-// stub answers each request with the status and body of its first entry,
-// and records what was sent.
-type stub struct {
-	status int
-	body   string
-	sent   []string // "METHOD path body"
-}
-
-func (s *stub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	b, _ := io.ReadAll(r.Body)
-	s.sent = append(s.sent, strings.TrimSpace(r.Method+" "+r.URL.Path+" "+string(b)))
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(s.status)
-	_, _ = io.WriteString(w, s.body)
-}
-
-func stubClient(t *testing.T, s *stub) *Client {
-	t.Helper()
-	srv := httptest.NewServer(s)
-	t.Cleanup(srv.Close)
-	api, err := callsapi.New(callsapi.Config{BaseURL: srv.URL + "/client/v4", APIToken: "tok", MaxRetries: callsapi.NoRetries})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return New(api)
-}
 
 const hookJSON = `{"id":"` + hookID + `","name":"n","url":"https://example.com/h","events":["meeting.started","meeting.ended"],` +
 	`"enabled":false,"created_at":"2026-01-02T03:04:05.000Z","updated_at":"2026-01-02T03:04:06.000Z"}`
@@ -62,8 +32,8 @@ func equalHooks(a, b Webhook) bool {
 }
 
 func TestWebhooks_createSendsEverySettingAndDecodesTheAnswer(t *testing.T) {
-	s := &stub{status: 201, body: `{"success":true,"data":` + hookJSON + `}`}
-	w, err := stubClient(t, s).CreateWebhook(context.Background(), acct, appID, settings)
+	s := &recordingServer{answer: answering(201, `{"success":true,"data":`+hookJSON+`}`)}
+	w, err := testClient(t, s).CreateWebhook(context.Background(), acct, appID, settings)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,8 +48,8 @@ func TestWebhooks_createSendsEverySettingAndDecodesTheAnswer(t *testing.T) {
 // A create answered 201 without an id may have been carried out: the
 // caller must not retry it, and must not take the answer as a webhook.
 func TestWebhooks_createAnsweredWithoutAnIDMayHaveBeenCarriedOut(t *testing.T) {
-	s := &stub{status: 201, body: `{"success":true,"data":{"name":"n"}}`}
-	w, err := stubClient(t, s).CreateWebhook(context.Background(), acct, appID, settings)
+	s := &recordingServer{answer: answering(201, `{"success":true,"data":{"name":"n"}}`)}
+	w, err := testClient(t, s).CreateWebhook(context.Background(), acct, appID, settings)
 	if err == nil || w != nil {
 		t.Fatalf("got %+v, %v; want an error", w, err)
 	}
@@ -89,8 +59,8 @@ func TestWebhooks_createAnsweredWithoutAnIDMayHaveBeenCarriedOut(t *testing.T) {
 }
 
 func TestWebhooks_getAndDeleteNameTheWebhook(t *testing.T) {
-	s := &stub{status: 200, body: `{"success":true,"data":` + hookJSON + `}`}
-	c := stubClient(t, s)
+	s := &recordingServer{answer: answering(200, `{"success":true,"data":`+hookJSON+`}`)}
+	c := testClient(t, s)
 	w, err := c.GetWebhook(context.Background(), acct, appID, hookID)
 	if err != nil || !equalHooks(*w, hook) {
 		t.Fatalf("got %+v, %v", w, err)
@@ -105,8 +75,8 @@ func TestWebhooks_getAndDeleteNameTheWebhook(t *testing.T) {
 }
 
 func TestWebhooks_goneIsNotFound(t *testing.T) {
-	s := &stub{status: 404, body: `{"success":false,"error":{"code":404,"message":"Webhook not found"}}`}
-	c := stubClient(t, s)
+	s := &recordingServer{answer: answering(404, `{"success":false,"error":{"code":404,"message":"Webhook not found"}}`)}
+	c := testClient(t, s)
 	if _, err := c.GetWebhook(context.Background(), acct, appID, hookID); !callsapi.IsNotFound(err) {
 		t.Errorf("get: err = %v, want not found", err)
 	}
@@ -118,10 +88,10 @@ func TestWebhooks_goneIsNotFound(t *testing.T) {
 // The update is a PATCH of every setting, enabled: false included, and its
 // answer (a partial echo) is not read: the caller reads the webhook back.
 func TestWebhooks_updatePatchesEverySettingAndIgnoresTheAnswer(t *testing.T) {
-	s := &stub{status: 200, body: `{"success":true,"data":{"name":"echo only"}}`}
+	s := &recordingServer{answer: answering(200, `{"success":true,"data":{"name":"echo only"}}`)}
 	off := settings
 	off.Enabled = false
-	if err := stubClient(t, s).UpdateWebhook(context.Background(), acct, appID, hookID, off); err != nil {
+	if err := testClient(t, s).UpdateWebhook(context.Background(), acct, appID, hookID, off); err != nil {
 		t.Fatal(err)
 	}
 	want := "PATCH " + hookURL + "/" + hookID + " " + strings.Replace(settingsJSON, `"enabled":true`, `"enabled":false`, 1)
@@ -131,8 +101,8 @@ func TestWebhooks_updatePatchesEverySettingAndIgnoresTheAnswer(t *testing.T) {
 }
 
 func TestWebhooks_listDecodesEveryWebhook(t *testing.T) {
-	s := &stub{status: 200, body: `{"success":true,"data":[` + hookJSON + `,` + strings.Replace(hookJSON, `"name":"n"`, `"name":"m"`, 1) + `]}`}
-	list, err := stubClient(t, s).ListWebhooks(context.Background(), acct, appID)
+	s := &recordingServer{answer: answering(200, `{"success":true,"data":[`+hookJSON+`,`+strings.Replace(hookJSON, `"name":"n"`, `"name":"m"`, 1)+`]}`)}
+	list, err := testClient(t, s).ListWebhooks(context.Background(), acct, appID)
 	if err != nil || len(list) != 2 || !equalHooks(list[0], hook) || list[1].Name != "m" {
 		t.Fatalf("got %+v, %v", list, err)
 	}
@@ -159,7 +129,7 @@ func TestWebhooks_listNotFoundIsEmptyUnlessTheAppIsMissing(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			list, err := stubClient(t, &stub{status: 404, body: tc.body}).ListWebhooks(context.Background(), acct, appID)
+			list, err := testClient(t, &recordingServer{answer: answering(404, tc.body)}).ListWebhooks(context.Background(), acct, appID)
 			switch {
 			case tc.empty && (err != nil || list == nil || len(list) != 0):
 				t.Errorf("got %v, %v; want an empty list", list, err)
@@ -176,7 +146,7 @@ func TestWebhooks_listNotFoundIsEmptyUnlessTheAppIsMissing(t *testing.T) {
 }
 
 func TestWebhooks_listOtherErrorsAreErrors(t *testing.T) {
-	_, err := stubClient(t, &stub{status: 403, body: `{"success":false,"error":{"code":403,"message":"Forbidden"}}`}).
+	_, err := testClient(t, &recordingServer{answer: answering(403, `{"success":false,"error":{"code":403,"message":"Forbidden"}}`)}).
 		ListWebhooks(context.Background(), acct, appID)
 	if err == nil || !strings.Contains(err.Error(), "Forbidden") {
 		t.Errorf("err = %v, want the 403", err)
