@@ -5,11 +5,11 @@ import (
 	"cmp"
 	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptrace"
@@ -33,16 +33,15 @@ func newRetryPolicy(cfg Config) (retryPolicy, error) {
 	}
 	p.waitMax = cmp.Or(p.waitMax, max(DefaultRetryWaitMax, p.waitMin))
 	switch {
-	case p.waitMin < 0 || p.waitMax < 0 || p.maxDuration < 0:
-		return p, errors.New("RetryWaitMin, RetryWaitMax and MaxRetryDuration must not be negative")
+	case p.waitMin < 0 || p.waitMax < 0 || p.maxDuration < 0 || cfg.RequestTimeout < 0:
+		return p, errors.New("RetryWaitMin, RetryWaitMax, MaxRetryDuration and RequestTimeout must not be negative")
 	case p.waitMin > p.waitMax:
 		return p, fmt.Errorf("RetryWaitMin (%s) is greater than RetryWaitMax (%s)", p.waitMin, p.waitMax)
 	}
 	return p, nil
 }
 
-// Request is one call of a Cloudflare API below the client's base URL:
-// Calls, whose answers carry "result", or RealtimeKit ("data").
+// Request is one call below the base URL: Calls answers carry "result", RealtimeKit ones "data".
 type Request struct {
 	Method string
 	Path   string // query included
@@ -86,16 +85,18 @@ func (c *Client) Do(ctx context.Context, r Request) error {
 	if d, ok := ctx.Deadline(); ok && d.Before(cl.deadline) {
 		cl.deadline, cl.budget = d, time.Until(d).Round(100*time.Millisecond)
 	}
+	paced, cancel := context.WithDeadline(ctx, cl.deadline) // the pacer holds no call past its budget
+	defer cancel()
 	announce := func(h RateLimitHold) { c.onRateLimit(ctx, h) }
 	for attempt := 1; ; attempt++ {
-		ticket, err := c.paced(ctx, cl.deadline, announce)
+		ticket, err := c.pacer.Wait(paced, announce)
 		if err != nil {
 			var held *RateLimitWaitError
 			if errors.As(err, &held) {
 				held.Method, held.Path, held.Attempts, held.Budget = r.Method, r.Path, attempt, cl.budget
 				return held
 			}
-			return &TransportError{Method: r.Method, Path: r.Path, Err: err, Attempts: attempt}
+			return &Error{Method: r.Method, Path: r.Path, Err: err, Attempts: attempt}
 		}
 		start := time.Now()
 		a := c.send(ctx, cl, payload)
@@ -103,7 +104,7 @@ func (c *Client) Do(ctx context.Context, r Request) error {
 		wait, gaveUp, blockedFor := c.next(ctx, cl, a, attempt)
 		if c.onRequest != nil {
 			c.onRequest(ctx, RequestInfo{Method: r.Method, Path: r.Path, StatusCode: a.status, Duration: time.Since(start),
-				ErrorCodes: messageCodes(a.env.errors()), Err: a.err, Attempt: attempt, RetryIn: wait, Paced: ticket.Waited})
+				ErrorCodes: messageCodes(a.env.Errors), Err: a.err, Attempt: attempt, RetryIn: wait, Paced: ticket.Waited})
 		}
 		if wait == 0 {
 			return result(cl, a, attempt, gaveUp, blockedFor)
@@ -111,24 +112,16 @@ func (c *Client) Do(ctx context.Context, r Request) error {
 		if err := sleep(ctx, nil, wait); err != nil {
 			// Cancelled while waiting to retry: the last attempt was worth
 			// a retry, so it carried out nothing the caller must know of.
-			return &TransportError{Method: r.Method, Path: r.Path, Err: err, Attempts: attempt}
+			return &Error{Method: r.Method, Path: r.Path, Err: err, Attempts: attempt}
 		}
 	}
 }
 
-func (c *Client) paced(ctx context.Context, deadline time.Time, announce func(RateLimitHold)) (*PaceTicket, error) {
-	ctx, cancel := context.WithDeadline(ctx, deadline)
-	defer cancel()
-	return c.pacer.Wait(ctx, announce)
-}
-
-// send makes one attempt and reads its whole answer.
-//
-// A create's answer cannot be asked for again (it holds the secret): once
-// its request may have reached the API (a connection was made for it), the
-// caller's cancellation (Terraform's graceful stop) no longer cuts it; it
-// runs to its answer or to the end of the budget. Until then cancelling
-// stops it at once, as nothing was sent.
+// send makes one attempt and reads its whole answer. A create's answer
+// holds the secret and cannot be asked for again: once a connection is made
+// for it (it may have reached the API), the caller's cancellation
+// (Terraform's graceful stop) no longer cuts it short of its answer or the
+// budget's end; before that, cancelling stops it at once, as nothing was sent.
 func (c *Client) send(ctx context.Context, cl call, payload []byte) answer {
 	var connected atomic.Bool
 	create := cl.Method == http.MethodPost
@@ -159,7 +152,7 @@ func (c *Client) send(ctx context.Context, cl call, payload []byte) answer {
 	if c.userAgent != "" {
 		req.Header.Set("User-Agent", c.userAgent)
 	}
-	c.auth(req.Header)
+	maps.Copy(req.Header, c.auth)
 	if create && ctx.Err() != nil {
 		return answer{err: ctx.Err()} // cancelled already: nothing goes out
 	}
@@ -173,14 +166,18 @@ func (c *Client) send(ctx context.Context, cl call, payload []byte) answer {
 			a.err = fmt.Errorf("reading response: %w", err)
 		}
 		a.envErr = json.Unmarshal(a.body, &a.env)
+		if e := &a.env; e.Error != nil { // RealtimeKit's one error object
+			e.Errors = append(e.Errors, *e.Error)
+		} else if a.envErr == nil && e.Success == nil && e.Message != "" && a.status/100 != 2 { // its bare 401
+			e.Success, e.Errors = new(bool), []Message{{Code: a.status, Message: e.Message}}
+		}
 	}
 	a.connected = connected.Load()
 	return a
 }
 
-// next decides what follows an attempt: the wait before another (0: none),
-// and, when an answer worth a retry gets none, why (gaveUp) and how long a
-// rate-limit block outlasting the budget holds (blockedFor).
+// next decides what follows an attempt: the wait before another (0: none), and when an answer
+// worth a retry gets none, why (gaveUp) and how long a block outlasting the budget holds (blockedFor).
 func (c *Client) next(ctx context.Context, cl call, a answer, attempt int) (wait time.Duration, gaveUp string, blockedFor time.Duration) {
 	if !worthRetry(ctx, cl.Method, a) {
 		return 0, "", 0
@@ -210,21 +207,17 @@ func (c *Client) next(ctx context.Context, cl call, a answer, attempt int) (wait
 	return 0, gaveUp, 0
 }
 
-// worthRetry tells whether a failed attempt is worth another, before
-// counting attempts and time. GET, PUT, PATCH and DELETE may be repeated; a
-// POST (create) only when the API provably did not carry it out: it
-// answered 429, or no connection was ever made.
+// worthRetry tells whether a failed attempt is worth another, before counting
+// attempts and time. GET, PUT, PATCH and DELETE may be repeated; a POST
+// (create) only if the API provably did not carry it out: a 429, or no connection.
 func worthRetry(ctx context.Context, method string, a answer) bool {
 	if ctx.Err() != nil {
 		return false // the caller gave up
 	}
 	repeatable := method != http.MethodPost
 	if a.err != nil {
-		var certErr *tls.CertificateVerificationError
-		var authErr x509.UnknownAuthorityError
-		var hostErr x509.HostnameError
-		permanent := errors.As(a.err, &certErr) || errors.As(a.err, &authErr) || errors.As(a.err, &hostErr)
-		return !permanent && (repeatable || !a.connected)
+		var certErr *tls.CertificateVerificationError // an unknown authority, a wrong host name: no retry helps
+		return !errors.As(a.err, &certErr) && (repeatable || !a.connected)
 	}
 	switch a.status {
 	case http.StatusTooManyRequests:
@@ -237,63 +230,56 @@ func worthRetry(ctx context.Context, method string, a answer) bool {
 
 func result(cl call, a answer, attempts int, gaveUp string, blockedFor time.Duration) error {
 	create := cl.Method == http.MethodPost
+	apiErr := &Error{Method: cl.Method, Path: cl.Path, Err: a.err, Attempts: attempts, gaveUp: gaveUp, blockedFor: blockedFor}
 	if a.err != nil {
-		err := a.err
 		if !time.Now().Before(cl.deadline) {
-			err = fmt.Errorf("%w (the call's time budget of %s ran out)", err, cl.budget)
+			apiErr.Err = fmt.Errorf("%w (the call's time budget of %s ran out)", a.err, cl.budget)
 		}
-		return &TransportError{Method: cl.Method, Path: cl.Path, Err: err, Attempts: attempts,
-			MaybeProcessed: create && a.connected, gaveUp: gaveUp}
+		apiErr.MaybeProcessed = create && a.connected
+		return apiErr
 	}
-	apiErr := &Error{Method: cl.Method, Path: cl.Path, StatusCode: a.status, Attempts: attempts, gaveUp: gaveUp, blockedFor: blockedFor}
+	apiErr.StatusCode = a.status
 	success := a.status >= 200 && a.status <= 299
 	apiErr.MaybeProcessed = create && (success || a.status >= 500)
-	env := a.env
-	if a.envErr == nil && env.Success == nil && env.Message != "" && !success {
-		env.Success, env.Error = new(bool), &Message{Code: a.status, Message: env.Message} // RealtimeKit's bare 401
-	}
-	if a.envErr != nil || env.Success == nil {
+	if a.envErr != nil || a.env.Success == nil {
 		apiErr.Problem, apiErr.NotAPIAnswer = describeBadBody(a.header.Get("Content-Type"), a.body, a.envErr)
 		return apiErr
 	}
-	apiErr.Errors, apiErr.Messages = env.errors(), env.Messages
-	payload := env.Result
+	apiErr.Errors, apiErr.Messages = a.env.Errors, a.env.Messages
+	payload := a.env.Result
 	if len(payload) == 0 {
-		payload = env.Data
-	}
-	var decodeErr error
-	if cl.Out != nil && len(payload) > 0 {
-		decodeErr = json.Unmarshal(payload, cl.Out)
+		payload = a.env.Data
 	}
 	switch {
 	case !success:
 		return apiErr
-	case !*env.Success:
+	case !*a.env.Success:
 		apiErr.Problem, apiErr.MaybeProcessed = "the API answered success: false", false
 	case cl.Out == nil:
 		return nil
 	case len(payload) == 0 || string(payload) == "null":
 		apiErr.Problem = "the API answered success without a result"
-	case decodeErr != nil:
-		apiErr.Problem = fmt.Sprintf("the result could not be decoded: %v", decodeErr)
-	case cl.Incomplete != nil:
-		apiErr.Problem = cl.Incomplete()
+	default:
+		if err := json.Unmarshal(payload, cl.Out); err != nil {
+			apiErr.Problem = fmt.Sprintf("the result could not be decoded: %v", err)
+		} else if cl.Incomplete != nil {
+			apiErr.Problem = cl.Incomplete()
+		}
 	}
 	if apiErr.Problem != "" {
 		return apiErr
 	}
-	if cl.Paging != nil && env.Paging != nil {
-		*cl.Paging = *env.Paging
+	if cl.Paging != nil && a.env.Paging != nil {
+		*cl.Paging = *a.env.Paging
 	}
 	return nil
 }
 
-// backoff is the wait before retry number retry (from 1): Retry-After
-// (seconds, or an HTTP date read against now), at least minWait, plus up to
-// minWait of jitter so that clients told the same time do not come back
-// together, and not capped by maxWait (the server said when; the budget
-// still caps it); without one, exponential with full jitter over [minWait,
-// min(maxWait, minWait·2^retry)].
+// backoff is the wait before retry number retry (from 1): Retry-After (read
+// against now) uncapped by maxWait, as the server said when, but at least
+// minWait, plus up to minWait of jitter so that clients told the same time
+// do not come back together; without one, exponential with full jitter over
+// [minWait, min(maxWait, minWait·2^retry)].
 func backoff(retry int, minWait, maxWait time.Duration, retryAfter string, now time.Time, jitter float64) time.Duration {
 	jitter = min(max(jitter, 0), 1)
 	if after, ok := parseRetryAfter(retryAfter, now); ok {

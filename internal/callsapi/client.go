@@ -1,12 +1,7 @@
-// Package callsapi is a thin, typed client for the Cloudflare Calls (Realtime)
-// API, SFU apps and TURN keys, and the one call loop (Client.Do) through which
-// every Cloudflare API call of the provider goes. It knows nothing of
+// Package callsapi is the one call loop through which every Cloudflare API
+// call of the provider goes (Client.Do: call.go, pacer.go), and a thin typed
+// client for Calls SFU apps and TURN keys (objects.go). It knows nothing of
 // Terraform; callers observe requests through Config.OnRequest.
-//
-// A call waits for the pacer (pacer.go), is sent, and is retried on rate
-// limits, edge errors and broken connections (call.go); a create only when
-// the API provably did not carry it out. A create that may have been carried
-// out although no usable answer came back fails so that MaybeProcessed(err).
 package callsapi
 
 import (
@@ -25,14 +20,12 @@ import (
 
 // Defaults for the Config fields left zero.
 const (
-	DefaultBaseURL        = "https://api.cloudflare.com/client/v4"
-	DefaultRequestTimeout = 30 * time.Second
-	DefaultMaxRetries     = 5
-	DefaultRetryWaitMin   = 1 * time.Second
-	DefaultRetryWaitMax   = 30 * time.Second
-	// DefaultMaxRetryDuration covers one block of the API's rate limit
-	// (Retry-After: 300) with a minute to spare.
-	DefaultMaxRetryDuration = 6 * time.Minute
+	DefaultBaseURL          = "https://api.cloudflare.com/client/v4"
+	DefaultRequestTimeout   = 30 * time.Second
+	DefaultMaxRetries       = 5
+	DefaultRetryWaitMin     = 1 * time.Second
+	DefaultRetryWaitMax     = 30 * time.Second
+	DefaultMaxRetryDuration = 6 * time.Minute // one rate-limit block (Retry-After: 300) and a minute to spare
 )
 
 // NoRetries, as Config.MaxRetries, makes every call a single attempt.
@@ -47,7 +40,7 @@ type Config struct {
 	RequestTimeout             time.Duration // bounds each attempt; ignored with HTTPClient
 	HTTPClient                 *http.Client
 	MaxRetries                 int           // retries after the first attempt; NoRetries for none
-	RetryWaitMin, RetryWaitMax time.Duration // bound the wait before a retry, Retry-After's too
+	RetryWaitMin, RetryWaitMax time.Duration // bound a retry's backoff; a Retry-After is waited in full
 	// MaxRetryDuration is one call's time budget: pacing, attempts and
 	// waits. A retry starts only when its wait ends RetryWaitMin before the
 	// budget does; a request the pacer would hold past it is not sent.
@@ -59,8 +52,7 @@ type Config struct {
 	// OnRateLimit is called when the rate limit starts holding requests,
 	// once per hold however many calls wait in it.
 	OnRateLimit func(ctx context.Context, hold RateLimitHold)
-	// OnRequest is called once per attempt. It never sees bodies or
-	// headers, so it cannot leak a secret.
+	// OnRequest is called once per attempt; it never sees bodies or headers (no secret).
 	OnRequest func(ctx context.Context, info RequestInfo)
 }
 
@@ -81,8 +73,7 @@ type Client struct {
 	base        *url.URL
 	http        *http.Client
 	userAgent   string
-	auth        func(h http.Header)
-	legacyKey   bool // auth is an API key with email, not a token
+	auth        http.Header // the credential
 	onRequest   func(ctx context.Context, info RequestInfo)
 	onRateLimit func(ctx context.Context, hold RateLimitHold)
 	retry       retryPolicy
@@ -96,31 +87,24 @@ func New(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("invalid base URL %q: want an absolute http(s) URL", raw)
 	}
 	c := &Client{base: base, userAgent: cfg.UserAgent, onRequest: cfg.OnRequest, onRateLimit: cfg.OnRateLimit, pacer: cfg.Pacer}
-	var credential []string
 	switch {
 	case cfg.APIToken != "" && (cfg.APIKey != "" || cfg.Email != ""):
 		return nil, errors.New("set either an API token or an API key with email, not both")
 	case cfg.APIToken != "":
-		c.auth = func(h http.Header) { h.Set("Authorization", "Bearer "+cfg.APIToken) }
-		credential = []string{cfg.APIToken}
+		c.auth = http.Header{"Authorization": {"Bearer " + cfg.APIToken}}
 	case cfg.APIKey != "" && cfg.Email != "":
-		c.legacyKey = true
-		c.auth = func(h http.Header) { h.Set("X-Auth-Email", cfg.Email); h.Set("X-Auth-Key", cfg.APIKey) }
-		credential = []string{cfg.Email, cfg.APIKey}
+		c.auth = http.Header{"X-Auth-Email": {cfg.Email}, "X-Auth-Key": {cfg.APIKey}}
 	default:
 		return nil, errors.New("no credentials: set an API token, or an API key with email")
 	}
 	if c.pacer == nil {
-		c.pacer = sharedPacer(base.String(), credential...)
+		c.pacer = sharedPacer(base.String(), c.auth)
 	}
 	if c.onRateLimit == nil {
 		c.onRateLimit = func(context.Context, RateLimitHold) {}
 	}
 	if c.retry, err = newRetryPolicy(cfg); err != nil {
 		return nil, err
-	}
-	if cfg.RequestTimeout < 0 {
-		return nil, errors.New("RequestTimeout must not be negative")
 	}
 	if c.http = cfg.HTTPClient; c.http == nil {
 		transport := http.DefaultTransport.(*http.Transport).Clone()
@@ -130,8 +114,7 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-// Message is one entry of an answer's errors or messages. Code and Message
-// are always there; the rest only in some answers.
+// Message is one entry of an answer's errors or messages; only Code and Message are always there.
 type Message struct {
 	Code             int           `json:"code"`
 	Message          string        `json:"message"`
@@ -146,31 +129,25 @@ type MessageSource struct {
 	Pointer string `json:"pointer,omitempty"` // a JSON pointer into the body, such as /name
 }
 
-// UnmarshalJSON decodes what it can and never fails: a member of an
-// unexpected type must not cost the caller the rest of the answer. A bare
-// string is the message; a code may come as a string.
+// UnmarshalJSON never fails: a member of an unexpected type is skipped, not
+// allowed to cost the rest of the answer. A bare string is the message; a
+// code may come as a string.
 func (m *Message) UnmarshalJSON(data []byte) error {
-	*m = Message{}
-	if json.Unmarshal(data, &m.Message) == nil {
-		return nil
-	}
+	type plain Message
 	var v struct {
-		Code             json.RawMessage
-		Message          json.RawMessage
-		DocumentationURL json.RawMessage `json:"documentation_url"`
-		Source           struct{ Pointer json.RawMessage }
-		ErrorChain       []Message `json:"error_chain"`
+		plain
+		Code any `json:"code"`
 	}
-	_ = json.Unmarshal(data, &v)
-	if json.Unmarshal(v.Code, &m.Code) != nil {
-		var text string
-		_ = json.Unmarshal(v.Code, &text)
-		m.Code, _ = strconv.Atoi(text)
+	if json.Unmarshal(data, &v.Message) != nil {
+		_ = json.Unmarshal(data, &v)
 	}
-	_ = json.Unmarshal(v.Message, &m.Message)
-	_ = json.Unmarshal(v.DocumentationURL, &m.DocumentationURL)
-	_ = json.Unmarshal(v.Source.Pointer, &m.Source.Pointer)
-	m.ErrorChain = v.ErrorChain
+	*m = Message(v.plain)
+	switch code := v.Code.(type) {
+	case float64:
+		m.Code = int(code)
+	case string:
+		m.Code, _ = strconv.Atoi(code)
+	}
 	return nil
 }
 
@@ -187,13 +164,6 @@ type envelope struct {
 	Paging   *Paging         `json:"paging"`
 }
 
-func (e *envelope) errors() []Message {
-	if e.Error != nil {
-		return append(e.Errors, *e.Error)
-	}
-	return e.Errors
-}
-
 // Paging is where a page of a RealtimeKit list lies in the whole: 1-based
 // offsets of its first and last items, and how many there are in all.
 type Paging struct {
@@ -203,9 +173,8 @@ type Paging struct {
 }
 
 // describeBadBody explains a body that is no API answer without echoing it
-// whole (an edge error page can be large), and without a JSON decoder's
-// message about a body never meant to be JSON. notAPI is false only for an
-// answer that broke off.
+// whole (an edge error page can be large) or a JSON decoder's message about
+// a body never meant to be JSON. notAPI is false only for one that broke off.
 func describeBadBody(contentType string, raw []byte, decodeErr error) (problem string, notAPI bool) {
 	body := bytes.TrimSpace(raw)
 	switch {

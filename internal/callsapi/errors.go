@@ -9,16 +9,16 @@ import (
 	"time"
 )
 
-// Error is the last answer of a call that did not succeed.
+// Error is a call that did not succeed: its last answer, or why none came.
 type Error struct {
 	Method, Path string
-	StatusCode   int
+	StatusCode   int   // 0 when no answer came
+	Err          error // why no answer came, or why the one that came broke off
 	Errors       []Message
 	Messages     []Message
 	Problem      string // what is wrong with a malformed answer
-	// NotAPIAnswer: the body was no API answer at all (an HTML page, plain
-	// text, JSON without "success", nothing), from a proxy, an edge error
-	// page or a wrong base URL; not set for an answer that broke off.
+	// NotAPIAnswer: the body was no API answer (HTML, text, JSON without "success", nothing),
+	// from a proxy, an edge error page or a wrong base URL; not set for one that broke off.
 	NotAPIAnswer   bool
 	Attempts       int
 	MaybeProcessed bool // see the function of that name
@@ -29,7 +29,11 @@ type Error struct {
 
 func (e *Error) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s: HTTP %d", e.Method, e.Path, e.StatusCode)
+	if e.Err != nil {
+		fmt.Fprintf(&b, "%s %s: no answer from the API: %v", e.Method, e.Path, e.Err)
+	} else {
+		fmt.Fprintf(&b, "%s %s: HTTP %d", e.Method, e.Path, e.StatusCode)
+	}
 	if text := http.StatusText(e.StatusCode); text != "" {
 		b.WriteString(" " + text)
 	}
@@ -44,9 +48,21 @@ func (e *Error) Error() string {
 		b.WriteString("; message ")
 		writeMessage(&b, m)
 	}
-	writeAftermath(&b, e.Attempts, e.gaveUp, e.MaybeProcessed)
+	switch {
+	case e.gaveUp != "" && e.Attempts == 1:
+		fmt.Fprintf(&b, " (gave up after 1 attempt: %s)", e.gaveUp)
+	case e.gaveUp != "":
+		fmt.Fprintf(&b, " (gave up after %d attempts: %s)", e.Attempts, e.gaveUp)
+	case e.Attempts > 1:
+		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+	}
+	if e.MaybeProcessed {
+		b.WriteString("; the API may have carried out the request")
+	}
 	return b.String()
 }
+
+func (e *Error) Unwrap() error { return e.Err }
 
 func writeMessage(b *strings.Builder, m Message) {
 	fmt.Fprintf(b, "%d: %s", m.Code, m.Message)
@@ -75,44 +91,10 @@ func messageCodes(ms []Message) []int {
 	return codes
 }
 
-// TransportError is a call whose last attempt got no answer, or one that
-// broke off.
-type TransportError struct {
-	Method, Path   string
-	Err            error
-	Attempts       int
-	MaybeProcessed bool // a connection had been made; see the function of that name
-	gaveUp         string
-}
-
-func (e *TransportError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s: no answer from the API: %v", e.Method, e.Path, e.Err)
-	writeAftermath(&b, e.Attempts, e.gaveUp, e.MaybeProcessed)
-	return b.String()
-}
-
-func (e *TransportError) Unwrap() error { return e.Err }
-
-func writeAftermath(b *strings.Builder, attempts int, gaveUp string, maybeProcessed bool) {
-	switch {
-	case gaveUp != "" && attempts == 1:
-		fmt.Fprintf(b, " (gave up after 1 attempt: %s)", gaveUp)
-	case gaveUp != "":
-		fmt.Fprintf(b, " (gave up after %d attempts: %s)", attempts, gaveUp)
-	case attempts > 1:
-		fmt.Fprintf(b, " (after %d attempts)", attempts)
-	}
-	if maybeProcessed {
-		b.WriteString("; the API may have carried out the request")
-	}
-}
-
 // IsNotFound reports whether err is the API saying the object does not
-// exist: a 404 in a well-formed answer that is not a routing error (7000
-// "No route for that URI", 7003 "Could not route to ..."). A 404 from a
-// proxy or a wrong base URL is not: taking it for "deleted" would drop every
-// object, and its secret, from state.
+// exist: a 404 in a well-formed answer that is no routing error (7000 "No
+// route for that URI", 7003 "Could not route to ..."). A proxy's or a wrong
+// base URL's 404 taken for "deleted" would drop every object, and its secret, from state.
 func IsNotFound(err error) bool {
 	var apiErr *Error
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusNotFound || apiErr.Problem != "" {
@@ -123,13 +105,10 @@ func IsNotFound(err error) bool {
 
 // MaybeProcessed reports whether err comes from a create (POST) that may
 // have been carried out although no usable answer came back (a 5xx, a 2xx
-// without the object, a connection lost after sending), so the caller
-// should look for the object before creating it again. It is false for
-// creates the API provably did not carry out (a 4xx such as 429, or no
-// connection made): creating again cannot make a duplicate.
+// without the object, a connection lost after sending): look for the object
+// before creating it again. It is false when the API provably did not (a
+// 4xx such as 429, or no connection made): no duplicate can follow.
 func MaybeProcessed(err error) bool {
 	var apiErr *Error
-	var transportErr *TransportError
-	return errors.As(err, &apiErr) && apiErr.MaybeProcessed ||
-		errors.As(err, &transportErr) && transportErr.MaybeProcessed
+	return errors.As(err, &apiErr) && apiErr.MaybeProcessed
 }

@@ -46,10 +46,6 @@ func (o *Object) UnmarshalJSON(data []byte) error {
 	return err
 }
 
-type nameBody struct {
-	Name string `json:"name"`
-}
-
 // Create creates an object and returns it with its secret, which the API
 // never returns again. When MaybeProcessed(err), it may exist nonetheless.
 func (c *Client) Create(ctx context.Context, k Kind, accountID, name string) (*Object, error) {
@@ -60,7 +56,7 @@ func (c *Client) Create(ctx context.Context, k Kind, accountID, name string) (*O
 		}
 		return ""
 	}
-	return &o, c.Do(ctx, Request{Method: http.MethodPost, Path: accountPath(accountID, k.collection), Body: nameBody{name}, Out: &o, Incomplete: incomplete})
+	return &o, c.Do(ctx, Request{Method: http.MethodPost, Path: accountPath(accountID, k.collection), Body: map[string]string{"name": name}, Out: &o, Incomplete: incomplete})
 }
 
 // Get reads one object, without its secret.
@@ -77,7 +73,7 @@ func (c *Client) List(ctx context.Context, k Kind, accountID string) ([]Object, 
 
 func (c *Client) Rename(ctx context.Context, k Kind, accountID, id, name string) (*Object, error) {
 	var o Object
-	return &o, c.Do(ctx, Request{Method: http.MethodPut, Path: objectPath(accountID, k.collection, id), Body: nameBody{name}, Out: &o})
+	return &o, c.Do(ctx, Request{Method: http.MethodPut, Path: objectPath(accountID, k.collection, id), Body: map[string]string{"name": name}, Out: &o})
 }
 
 func (c *Client) Delete(ctx context.Context, k Kind, accountID, id string) error {
@@ -89,12 +85,11 @@ func (c *Client) ListCommand(k Kind, accountID string) string {
 	return c.CurlCommand(accountPath(accountID, k.collection))
 }
 
-// CurlCommand is a shell command that GETs path with this client's base URL
-// and kind of credential, for a user who must look later. It names the
-// credentials' environment variables, never their values.
+// CurlCommand is a shell command that GETs path with this client's base URL and kind of
+// credential, for a user who must look later; it names the credentials' variables, never values.
 func (c *Client) CurlCommand(path string) string {
 	auth := `-H "Authorization: Bearer $CLOUDFLARE_API_TOKEN"`
-	if c.legacyKey {
+	if c.auth.Get("X-Auth-Key") != "" {
 		auth = `-H "X-Auth-Email: $CLOUDFLARE_EMAIL" -H "X-Auth-Key: $CLOUDFLARE_API_KEY"`
 	}
 	return "curl -sS " + auth + " '" + c.base.String() + path + "'"

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -107,9 +106,7 @@ func RateLimitedFor(err error) (time.Duration, bool) {
 }
 
 const (
-	// resetGrace: t is in whole seconds, so the window may end up to a
-	// second after arrival + t.
-	resetGrace    = time.Second
+	resetGrace    = time.Second     // t is in whole seconds: the window may end a second after arrival + t
 	announceAfter = 5 * time.Second // the shortest hold worth a warning
 	openShare     = 0.1             // what the spread allows beyond the share
 	minShare      = 0.05            // so that a process measured while idle is never shut out
@@ -119,12 +116,11 @@ func NewPacer() *Pacer { return &Pacer{changed: make(chan struct{})} }
 
 var sharedPacers sync.Map // of *Pacer by the hash of base URL and credential
 
-// sharedPacer is the process's one Pacer for a base URL and credential:
-// Terraform configures the provider more than once per process, and every
-// client must count against the same quota. The key is hashed so that no
-// credential is kept.
-func sharedPacer(baseURL string, credential ...string) *Pacer {
-	key := sha256.Sum256([]byte(strings.Join(append([]string{baseURL}, credential...), "\x00")))
+// sharedPacer is the process's one Pacer for a base URL and credential (a
+// hashed key: none is kept): Terraform configures the provider more than
+// once per process, and every client must count against the same quota.
+func sharedPacer(baseURL string, auth http.Header) *Pacer {
+	key := sha256.Sum256(fmt.Appendf(nil, "%s\x00%v", baseURL, auth)) // fmt prints a map in key order
 	p, _ := sharedPacers.LoadOrStore(key, NewPacer())
 	return p.(*Pacer)
 }
@@ -136,11 +132,13 @@ type PaceTicket struct {
 	done   bool
 }
 
-// Wait blocks until one request may be sent, or fails with ctx's error, or
-// with a *RateLimitWaitError when the wait would outlast ctx's deadline.
-// announce is called before a hold that deserves a warning, once per hold
-// across all callers.
+// Wait blocks until one request may be sent, or fails with ctx's error or a
+// *RateLimitWaitError when the wait would outlast ctx's deadline. announce
+// is called before a hold worth a warning, once per hold across all callers.
 func (p *Pacer) Wait(ctx context.Context, announce func(RateLimitHold)) (*PaceTicket, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	deadline, hasDeadline := ctx.Deadline()
 	spread := false // the request has had its place in the spread
@@ -149,47 +147,34 @@ func (p *Pacer) Wait(ctx context.Context, announce func(RateLimitHold)) (*PaceTi
 		now := time.Now()
 		p.rollLocked(now)
 		hold, held, sure := p.gateLocked(now)
-		if !held && !spread {
-			// Wait for the spread, then pass the gate again: what the
-			// answers said meanwhile may hold the request after all.
-			spread = true
-			res, delay := p.spreadLocked(now)
-			if delay > 0 && hasDeadline && now.Add(delay).After(deadline) {
-				res.CancelAt(now)
-				p.mu.Unlock()
-				return nil, &RateLimitWaitError{RateLimitHold: RateLimitHold{Wait: delay, Until: now.Add(delay),
-					Remaining: p.remaining, Quota: p.quota}, Left: deadline.Sub(now)}
-			}
-			if delay > 0 {
-				p.mu.Unlock()
-				if err := sleep(ctx, nil, delay); err != nil {
-					res.Cancel()
-					return nil, err
-				}
-				continue
-			}
+		wake, undo := p.changed, func() {}
+		if !held && !spread && p.limiter != nil {
+			// Wait for the place reserved in the spread (never past the
+			// reset, when the quota is whole again), then pass the gate
+			// again: what answers said meanwhile may hold the request.
+			res := p.limiter.ReserveN(now, 1)
+			spread, undo = true, res.Cancel
+			hold.Wait = min(res.DelayFrom(now), p.resetAt.Sub(now))
+			hold.Until, held, sure, wake = now.Add(hold.Wait), hold.Wait > 0, true, nil
 		}
 		if !held {
 			p.inflight++
 			p.mu.Unlock()
-			t := &PaceTicket{p: p, Waited: time.Since(start)}
-			if err := ctx.Err(); err != nil {
-				t.Done(0, nil, nil)
-				return nil, err
-			}
-			return t, nil
+			return &PaceTicket{p: p, Waited: time.Since(start)}, nil
 		}
 		if sure && hasDeadline && hold.Until.After(deadline) {
+			undo()
 			p.mu.Unlock()
 			return nil, &RateLimitWaitError{RateLimitHold: hold, Left: deadline.Sub(now)}
 		}
-		tell := sure && (hold.Blocked || hold.Wait >= announceAfter) && p.newHoldLocked(hold.Until)
-		changed := p.changed
+		// A hold of the gate (not the spread's wait) may be news to warn of.
+		tell := wake != nil && sure && (hold.Blocked || hold.Wait >= announceAfter) && p.newHoldLocked(hold.Until)
 		p.mu.Unlock()
 		if tell && announce != nil {
 			announce(hold)
 		}
-		if err := sleep(ctx, changed, time.Until(hold.Until)); err != nil {
+		if err := sleep(ctx, wake, time.Until(hold.Until)); err != nil {
+			undo()
 			if hasDeadline && !time.Now().Before(deadline) {
 				return nil, &RateLimitWaitError{RateLimitHold: hold}
 			}
@@ -209,8 +194,7 @@ func (p *Pacer) newHoldLocked(until time.Time) bool {
 
 // gateLocked tells whether a request must wait now and what for. sure is
 // false when an answer in flight may end the hold before hold.Until (zero:
-// only an answer ends it), so a deadline before hold.Until is no reason to
-// give up yet.
+// only an answer ends it): a deadline before hold.Until is no reason to quit.
 func (p *Pacer) gateLocked(now time.Time) (hold RateLimitHold, held, sure bool) {
 	switch {
 	case now.Before(p.blockedUntil):
@@ -233,20 +217,9 @@ func (p *Pacer) gateLocked(now time.Time) (hold RateLimitHold, held, sure bool) 
 	return hold, float64(p.inflight+1) > share/(2-share)*free, false
 }
 
-// spreadLocked reserves the request's place in the spread and says how
-// long it waits for it: never past the reset, when the quota is whole again.
-func (p *Pacer) spreadLocked(now time.Time) (*rate.Reservation, time.Duration) {
-	if p.limiter == nil {
-		return nil, 0
-	}
-	res := p.limiter.ReserveN(now, 1)
-	return res, min(res.DelayFrom(now), p.resetAt.Sub(now))
-}
-
-// Done records the answer to the ticket's request (status 0: none came):
-// the request is no longer in flight, and the answer's Ratelimit,
-// Ratelimit-Policy and, on a 429, Retry-After update the pacer. announce is
-// called when the answer starts a block not yet reported.
+// Done records the answer to the ticket's request (status 0: none came) and
+// what its Ratelimit, Ratelimit-Policy and, on a 429, Retry-After say;
+// announce is called when the answer starts a block not yet reported.
 func (t *PaceTicket) Done(status int, h http.Header, announce func(RateLimitHold)) {
 	if t == nil || t.done {
 		return
@@ -384,20 +357,16 @@ func (p *Pacer) tuneLocked(now time.Time) {
 	limit, burst := rate.Limit(s*float64(free-p.inflight)/left), max(1, int(s*float64(free)/2))
 	if p.limiter == nil {
 		p.limiter = rate.NewLimiter(limit, burst)
-		return
 	}
 	p.limiter.SetLimitAt(now, limit)
 	p.limiter.SetBurstAt(now, burst)
 }
 
-// sleep waits for wake to close or d to pass (neither: returns at once), or
-// returns ctx's error.
+// sleep waits for wake to close or d to pass (neither: returns at once), or returns ctx's error.
 func sleep(ctx context.Context, wake <-chan struct{}, d time.Duration) error {
 	var timeout <-chan time.Time
 	if d > 0 {
-		timer := time.NewTimer(d)
-		defer timer.Stop()
-		timeout = timer.C
+		timeout = time.After(d) // collected once unreachable (Go 1.23)
 	} else if wake == nil {
 		return ctx.Err()
 	}

@@ -590,3 +590,41 @@ func TestPacer_clientWaitsOutABlockOrFailsAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// A place in the spread is given back by a request refused because its
+// budget ends first, so the next request takes it; and waiting for the
+// spread, however long, is pacing, not a hold worth a warning.
+func TestPacer_spreadPlaceGivenBackAndNeverAnnounced(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := warmed(t, 50, 100, 100)
+		pass(t, p).Done(http.StatusOK, limits(99, 100, 100, 100), nil)
+		// Spend the bucket: after it, one request about every 1.03 s
+		// (98 free over the 101 s to the reset).
+		for {
+			w := startWait(t.Context(), p, nil)
+			if !w.returned() {
+				break // the first one the spread holds, about 1.03 s
+			}
+		}
+		ctx, cancel := context.WithTimeout(t.Context(), 500*time.Millisecond)
+		defer cancel()
+		refused := startWait(ctx, p, nil)
+		var held *RateLimitWaitError
+		if !refused.returned() || !errors.As(refused.err, &held) {
+			t.Fatalf("a request whose place in the spread is 2 s away, with 0.5 s of budget: %v; want a RateLimitWaitError at once", refused.err)
+		}
+		var announced atomic.Int32
+		ws := startWaits(t.Context(), p, 8, func(RateLimitHold) { announced.Add(1) })
+		time.Sleep(2200 * time.Millisecond)
+		if n := countReturned(t, ws); n != 1 {
+			t.Errorf("%d requests went within 2.2 s; want 1, in the place the refused request gave back", n)
+		}
+		time.Sleep(8 * time.Second)
+		if n := countReturned(t, ws); n != 8 {
+			t.Errorf("%d of 8 requests went within 10.2 s", n)
+		}
+		if n := announced.Load(); n != 0 {
+			t.Errorf("waits for the spread (up to 9 s) were announced %d times; want none", n)
+		}
+	})
+}

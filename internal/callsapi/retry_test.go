@@ -262,9 +262,9 @@ func TestRetry_createRetriedWhenNoConnectionWasMade(t *testing.T) {
 	l.Close()
 	c = newClient(t, Config{BaseURL: "http://" + addr + "/client/v4", MaxRetries: 2})
 	_, err = c.Create(context.Background(), Apps, account, "a")
-	var te *TransportError
-	if !errors.As(err, &te) || te.Attempts != 3 || MaybeProcessed(err) || !strings.Contains(err.Error(), "gave up after 3 attempts") {
-		t.Fatalf("want a TransportError after 3 attempts, not maybe processed; got %v", err)
+	var te *Error
+	if !noAnswer(err, &te) || te.Attempts != 3 || MaybeProcessed(err) || !strings.Contains(err.Error(), "gave up after 3 attempts") {
+		t.Fatalf("want no answer (an Error with Err) after 3 attempts, not maybe processed; got %v", err)
 	}
 }
 
@@ -274,7 +274,7 @@ func TestRetry_createNeverRepeatedOnceItMayHaveArrived(t *testing.T) {
 	cases := []struct {
 		name        string
 		fault       emulator.Fault
-		wantStatus  int // 0: a TransportError
+		wantStatus  int // 0: no answer (Err set)
 		carriedOut  bool
 		maybeDoneOK bool // MaybeProcessed(err)
 	}{
@@ -311,9 +311,9 @@ func TestRetry_createNeverRepeatedOnceItMayHaveArrived(t *testing.T) {
 				t.Errorf("error does not say the create may have happened: %v", err)
 			}
 			var apiErr *Error
-			var te *TransportError
+			var te *Error
 			switch {
-			case tc.wantStatus == 0 && errors.As(err, &te):
+			case tc.wantStatus == 0 && noAnswer(err, &te):
 				if te.Attempts != 1 {
 					t.Errorf("Attempts %d", te.Attempts)
 				}
@@ -358,8 +358,8 @@ func TestRetry_exhausted(t *testing.T) {
 		injectFault(t, em, emulator.Fault{Kind: emulator.FaultReset})
 		c, _ := emulatorClient(t, em, Config{MaxRetries: 2})
 		_, err := c.Rename(context.Background(), Apps, account, app.UID, "b")
-		var te *TransportError
-		if !errors.As(err, &te) || te.Attempts != 3 || MaybeProcessed(err) {
+		var te *Error
+		if !noAnswer(err, &te) || te.Attempts != 3 || MaybeProcessed(err) {
 			t.Fatalf("error %#v", err)
 		}
 		if n := em.Counters()["PUT "+appRoute]; n != 3 {
@@ -467,8 +467,8 @@ func TestRetry_callerCancels(t *testing.T) {
 		time.AfterFunc(200*time.Millisecond, cancel)
 		start := time.Now()
 		_, err := c.Create(ctx, Apps, account, "a")
-		var te *TransportError
-		if !errors.As(err, &te) || !errors.Is(err, context.Canceled) || te.Attempts != 1 || MaybeProcessed(err) {
+		var te *Error
+		if !noAnswer(err, &te) || !errors.Is(err, context.Canceled) || te.Attempts != 1 || MaybeProcessed(err) {
 			t.Fatalf("error %#v", err)
 		}
 		if time.Since(start) > 10*time.Second {
@@ -521,8 +521,8 @@ func TestRetry_answerBrokenOff(t *testing.T) {
 	h.n.Store(1)
 	c, _ = newTestClientWithRecorder(t, h, Config{})
 	_, err := c.Create(context.Background(), Apps, account, "a")
-	var te *TransportError
-	if !errors.As(err, &te) || !te.MaybeProcessed || te.Attempts != 1 || h.seen.Load() != 1 {
+	var te *Error
+	if !noAnswer(err, &te) || !te.MaybeProcessed || te.Attempts != 1 || h.seen.Load() != 1 {
 		t.Fatalf("error %#v after %d requests", err, h.seen.Load())
 	}
 }
@@ -551,8 +551,8 @@ func TestRetry_certificateErrorIsNotRetried(t *testing.T) {
 	rec := &recorder{}
 	c := newClient(t, Config{BaseURL: srv.URL + "/client/v4", OnRequest: rec.onRequest})
 	_, err := c.List(context.Background(), Apps, account)
-	var te *TransportError
-	if !errors.As(err, &te) || te.Attempts != 1 {
+	var te *Error
+	if !noAnswer(err, &te) || te.Attempts != 1 {
 		t.Fatalf("error %v", err)
 	}
 	wantAttempts(t, rec.all(), 1)
@@ -687,3 +687,7 @@ func TestBackoff(t *testing.T) {
 		}
 	})
 }
+
+// noAnswer reports whether err is a call that got no answer (or one that
+// broke off), and sets *e to it.
+func noAnswer(err error, e **Error) bool { return errors.As(err, e) && (*e).Err != nil }

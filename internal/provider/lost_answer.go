@@ -214,14 +214,13 @@ func importAddressHelp(typeName string) string {
 // a create whose outcome is unknown is never "try again".
 func describeFailure(err error) string {
 	var apiErr *callsapi.Error
-	if errors.As(err, &apiErr) {
-		return "The Cloudflare API answered: " + apiErr.Error() + "."
+	switch {
+	case !errors.As(err, &apiErr):
+		return err.Error()
+	case apiErr.Err != nil:
+		return "No answer came from the Cloudflare API: " + apiErr.Error() + "."
 	}
-	var transportErr *callsapi.TransportError
-	if errors.As(err, &transportErr) {
-		return "No answer came from the Cloudflare API: " + transportErr.Error() + "."
-	}
-	return err.Error()
+	return "The Cloudflare API answered: " + apiErr.Error() + "."
 }
 
 func pluralize(n int, one, many string) string {

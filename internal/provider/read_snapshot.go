@@ -266,7 +266,7 @@ func listRefusalIsFinal(err error) bool {
 		return true
 	}
 	var apiErr *callsapi.Error
-	if errors.As(err, &apiErr) {
+	if errors.As(err, &apiErr) && apiErr.Err == nil {
 		return apiErr.StatusCode >= 400 && apiErr.StatusCode <= 499
 	}
 	var opErr *net.OpError

@@ -299,7 +299,7 @@ func TestRefreshSnapshots_refusedListFailsOnceWithoutGETs(t *testing.T) {
 		"429 after the budget":    &callsapi.Error{Method: http.MethodGet, Path: listPath, StatusCode: http.StatusTooManyRequests},
 		"400 no route (base_url)": &callsapi.Error{Method: http.MethodGet, Path: listPath, StatusCode: http.StatusBadRequest},
 		"held by the pacer":       &callsapi.RateLimitWaitError{RateLimitHold: callsapi.RateLimitHold{Wait: 5 * time.Minute, Blocked: true}},
-		"connection refused": &callsapi.TransportError{Method: http.MethodGet, Path: listPath,
+		"connection refused": &callsapi.Error{Method: http.MethodGet, Path: listPath,
 			Err: &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}},
 	}
 	for name, refusal := range refusals {

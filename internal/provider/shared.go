@@ -28,19 +28,16 @@ func apiErrorDetail(err error) string {
 		return detail
 	}
 	var apiErr *callsapi.Error
-	if errors.As(err, &apiErr) {
-		lead := "The Cloudflare API refused the request: "
-		if elsewhere(apiErr) {
-			lead = "The request failed: "
-		}
-		return lead + apiErr.Error() + apiErrorHint(apiErr)
-	}
-	var transportErr *callsapi.TransportError
-	if errors.As(err, &transportErr) {
-		return "The Cloudflare API could not be reached: " + transportErr.Error() +
+	switch {
+	case !errors.As(err, &apiErr):
+		return err.Error()
+	case apiErr.Err != nil:
+		return "The Cloudflare API could not be reached: " + apiErr.Error() +
 			"\n\nCheck base_url and the network, then try again."
+	case elsewhere(apiErr):
+		return "The request failed: " + apiErr.Error() + apiErrorHint(apiErr)
 	}
-	return err.Error()
+	return "The Cloudflare API refused the request: " + apiErr.Error() + apiErrorHint(apiErr)
 }
 
 // Cloudflare error codes that call for their own advice.
